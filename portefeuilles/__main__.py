@@ -1,0 +1,3 @@
+from portefeuilles.manage import main
+
+main()
