@@ -36,6 +36,12 @@ class FirmClient(models.Model):
         return f"{self.account_id} @ {self.firm_id}"
 
 
+class PortfolioQuerySet(models.QuerySet):
+    def active(self):
+        """Portfolios that are not résiliés: the only ones any screen or rule works on."""
+        return self.filter(terminated_at__isnull=True)
+
+
 class Portfolio(models.Model):
     """A portefeuille clients: a named list of the firm's clients shared with its abonnés."""
 
@@ -45,6 +51,8 @@ class Portfolio(models.Model):
     # unique per firm ignoring case and accents, even under concurrent requests.
     name_key = models.CharField(max_length=100, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the portfolio is résilié and kept until it is purged for good.
+    terminated_at = models.DateTimeField(null=True, blank=True, db_index=True)
     clients = models.ManyToManyField(
         FirmClient, through="PortfolioClient", related_name="portfolios"
     )
@@ -52,12 +60,20 @@ class Portfolio(models.Model):
         settings.AUTH_USER_MODEL, through="PortfolioSubscription", related_name="portfolios"
     )
 
+    objects = PortfolioQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("portefeuille clients")
         verbose_name_plural = _("portefeuilles clients")
         ordering = ["name_key"]
         constraints = [
-            models.UniqueConstraint(fields=["firm", "name_key"], name="portfolio_unique_name"),
+            # Unique among active portfolios only, so a résilié portfolio kept for
+            # restoration does not block its name.
+            models.UniqueConstraint(
+                fields=["firm", "name_key"],
+                condition=models.Q(terminated_at__isnull=True),
+                name="portfolio_unique_active_name",
+            ),
         ]
 
     def __str__(self) -> str:
