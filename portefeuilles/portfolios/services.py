@@ -1,0 +1,432 @@
+"""Business rules of portfolios, shared by the views, the commands and the importers.
+
+Every function that reads firm data starts from the acting user's firm. Outsiders
+get ``Http404`` (ids reveal nothing); members without the administrator profile
+get ``PermissionDenied``.
+"""
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import Http404
+
+from portefeuilles.accounts.models import Firm, User
+from portefeuilles.referential import identifiers
+from portefeuilles.referential.identifiers import Identifier, InvalidIdentifier, Kind
+from portefeuilles.referential.models import Establishment, UrssafAccount
+
+from .models import FirmClient, Portfolio, PortfolioClient, PortfolioSubscription, name_key
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX_LENGTH = 100
+
+
+class PortfolioError(ValueError):
+    """A rule was broken; the message is French, names the value and says what to do."""
+
+
+# -- Access ------------------------------------------------------------------
+
+
+def can_see_portfolio(user: User, portfolio: Portfolio) -> bool:
+    if not user.is_authenticated or not user.is_active or user.firm_id != portfolio.firm_id:
+        return False
+    if user.role == User.Role.ADMINISTRATOR:
+        return True
+    return portfolio.subscriptions.filter(user=user).exists()
+
+
+def get_portfolio_for_user(user: User, portfolio_id) -> Portfolio:
+    """Return the active portfolio ``portfolio_id`` if ``user`` may open it, else raise Http404.
+
+    Administrators open every portfolio of their firm; collaborators only those
+    they are an abonné of.
+    """
+    queryset = Portfolio.objects.active().filter(firm_id=user.firm_id)
+    if user.firm_id is None or not user.is_active:
+        raise Http404
+    if user.role != User.Role.ADMINISTRATOR:
+        queryset = queryset.filter(subscriptions__user=user)
+    try:
+        return queryset.get(pk=portfolio_id)
+    except (Portfolio.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def require_administrator(user: User, firm_id: int | None = None) -> None:
+    """Raise PermissionDenied unless ``user`` administers their firm (and ``firm_id`` if given)."""
+    if not user.is_firm_admin:
+        raise PermissionDenied
+    if firm_id is not None and user.firm_id != firm_id:
+        raise Http404
+
+
+def visible_portfolios(user: User):
+    """The active portfolios ``user`` can open, with ``client_count`` and ``subscriber_count``."""
+    if user.firm_id is None or not user.is_active:
+        return Portfolio.objects.none()
+    queryset = Portfolio.objects.active().filter(firm_id=user.firm_id)
+    if user.role != User.Role.ADMINISTRATOR:
+        queryset = queryset.filter(subscriptions__user=user)
+    return queryset.annotate(
+        client_count=Count("entries", distinct=True),
+        subscriber_count=Count("subscriptions", distinct=True),
+    ).order_by("name_key", "pk")
+
+
+# -- Names -------------------------------------------------------------------
+
+
+def clean_name(raw: str) -> str:
+    """Return the trimmed name, or raise PortfolioError saying why it is refused."""
+    name = " ".join((raw or "").split()) if raw else ""
+    if any(unicodedata.category(ch) == "Cc" for ch in (raw or "")):
+        raise PortfolioError(
+            "Le nom du portefeuille contient un caractère de contrôle (tabulation, retour "
+            "à la ligne…). Saisissez-le sur une seule ligne, avec des caractères visibles."
+        )
+    if not name:
+        raise PortfolioError("Saisissez le nom du portefeuille (1 à 100 caractères).")
+    if len(name) > NAME_MAX_LENGTH:
+        raise PortfolioError(
+            f"Le nom « {name[:40]}… » compte {len(name)} caractères : raccourcissez-le "
+            f"à {NAME_MAX_LENGTH} caractères au plus."
+        )
+    return name
+
+
+def _name_taken(name: str) -> PortfolioError:
+    return PortfolioError(
+        f"Un portefeuille nommé « {name} » existe déjà dans votre entreprise (les majuscules "
+        "et les accents ne comptent pas). Choisissez un autre nom."
+    )
+
+
+def _check_name_free(firm_id: int, name: str, exclude_pk: int | None = None) -> None:
+    others = Portfolio.objects.active().filter(firm_id=firm_id, name_key=name_key(name))
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise _name_taken(name)
+
+
+def create_portfolio(user: User, raw_name: str) -> Portfolio:
+    require_administrator(user)
+    name = clean_name(raw_name)
+    _check_name_free(user.firm_id, name)
+    try:
+        # The savepoint keeps an outer transaction usable when the unique
+        # constraint rejects a concurrent creation of the same name.
+        with transaction.atomic():
+            portfolio = Portfolio.objects.create(firm_id=user.firm_id, name=name)
+    except IntegrityError:
+        raise _name_taken(name) from None
+    logger.info("portfolio created id=%s firm=%s user=%s", portfolio.pk, user.firm_id, user.pk)
+    return portfolio
+
+
+def rename_portfolio(user: User, portfolio: Portfolio, raw_name: str) -> Portfolio:
+    require_administrator(user, portfolio.firm_id)
+    name = clean_name(raw_name)
+    if name == portfolio.name:
+        return portfolio
+    _check_name_free(portfolio.firm_id, name, exclude_pk=portfolio.pk)
+    portfolio.name = name
+    try:
+        with transaction.atomic():
+            portfolio.save(update_fields=["name"])
+    except IntegrityError:
+        raise _name_taken(name) from None
+    logger.info("portfolio renamed id=%s user=%s", portfolio.pk, user.pk)
+    return portfolio
+
+
+@transaction.atomic
+def terminate_portfolio(user: User, portfolio: Portfolio) -> int:
+    """Delete the portfolio, its client list and its abonnés' access; return the client count.
+
+    The accounts stay attached to the firm.
+    """
+    require_administrator(user, portfolio.firm_id)
+    client_count = portfolio.entries.count()
+    portfolio_id = portfolio.pk
+    portfolio.delete()
+    logger.info(
+        "portfolio terminated id=%s clients=%s user=%s", portfolio_id, client_count, user.pk
+    )
+    return client_count
+
+
+# -- Searching and attaching clients -----------------------------------------
+
+
+@dataclass
+class SearchResult:
+    account: UrssafAccount
+    establishment: Establishment | None
+    firm_client: FirmClient | None
+    in_portfolio: bool
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def is_attached(self) -> bool:
+        return self.firm_client is not None
+
+
+@dataclass
+class Search:
+    """A parsed search: what the user typed, what it was understood as, and the results."""
+
+    identifier: Identifier | None = None
+    account_number: str | None = None
+    results: list[SearchResult] = field(default_factory=list)
+
+    @property
+    def understood(self) -> str:
+        parts = []
+        if self.identifier:
+            parts.append(f"{self.identifier.label} {self.identifier.value}")
+        if self.account_number:
+            parts.append(f"numéro de compte {self.account_number}")
+        return " et ".join(parts)
+
+    def by_regime(self) -> list[tuple[str, list[SearchResult]]]:
+        """Results grouped under « Comptes Régime Général du SIREN » and one heading per régime."""
+        groups: dict[str, list[SearchResult]] = {}
+        for result in self.results:
+            groups.setdefault(result.account.regime, []).append(result)
+        ordered = []
+        for regime in UrssafAccount.Regime:
+            if regime in groups:
+                ordered.append((regime_heading(regime), groups[regime]))
+        return ordered
+
+
+def regime_heading(regime: str) -> str:
+    if regime == UrssafAccount.Regime.GENERAL:
+        return "Comptes Régime Général du SIREN"
+    return f"Comptes {UrssafAccount.Regime(regime).label} du SIREN"
+
+
+def account_warnings(account: UrssafAccount, establishment: Establishment | None) -> list[str]:
+    warnings = []
+    if establishment is None:
+        warnings.append("établissement inconnu du référentiel")
+    elif establishment.state == Establishment.State.CLOSED:
+        warnings.append("établissement fermé")
+    if account.state == UrssafAccount.State.CLOSED:
+        warnings.append("compte radié")
+    elif account.state == UrssafAccount.State.SUSPENDED:
+        warnings.append("compte suspendu")
+    return warnings
+
+
+def parse_search(raw_identifier: str, raw_account: str) -> Search:
+    """Parse the two search fields; raise InvalidIdentifier with a French message."""
+    search = Search()
+    if (raw_identifier or "").strip():
+        identifier = identifiers.parse(raw_identifier)
+        if identifier.kind == Kind.ACCOUNT:
+            if (raw_account or "").strip():
+                raise InvalidIdentifier(
+                    f"« {raw_identifier.strip()} » est un numéro de compte : saisissez dans "
+                    "« Siren/Siret de l'établissement » le SIREN (9 chiffres) ou le SIRET "
+                    "(14 chiffres)."
+                )
+            search.account_number = identifier.value
+        else:
+            search.identifier = identifier
+    if (raw_account or "").strip():
+        search.account_number = identifiers.parse_account_number(raw_account)
+    if search.identifier is None and search.account_number is None:
+        raise InvalidIdentifier(
+            "Saisissez un SIREN ou un SIRET, un numéro de compte, ou les deux pour rattacher "
+            "un nouveau client."
+        )
+    return search
+
+
+def _matches(account: UrssafAccount, identifier: Identifier) -> bool:
+    if identifier.kind == Kind.SIREN:
+        return account.siren == identifier.value
+    return account.siret == identifier.value
+
+
+def search_accounts(firm_id: int, portfolio: Portfolio | None, search: Search) -> Search:
+    """Fill ``search.results``.
+
+    A SIREN or SIRET alone, or an account number alone, finds only accounts
+    already attached to the firm. Both together find the account in the
+    referential when they belong together, so the firm proves it holds the
+    client's details and nobody can browse other companies' accounts.
+    """
+    if search.account_number and search.identifier:
+        account = UrssafAccount.objects.filter(number=search.account_number).first()
+        if account is None:
+            raise PortfolioError(
+                f"Aucun compte ne porte le numéro {search.account_number}. Vérifiez le numéro "
+                "sur un bordereau ou une attestation du client."
+            )
+        if not _matches(account, search.identifier):
+            raise PortfolioError(
+                f"Le numéro de compte {search.account_number} n'appartient pas au "
+                f"{search.identifier.label} {search.identifier.value}. Vérifiez les deux "
+                "numéros sur un document du client."
+            )
+        accounts = [account]
+    else:
+        attached = UrssafAccount.objects.filter(firm_links__firm_id=firm_id)
+        if search.account_number:
+            attached = attached.filter(number=search.account_number)
+        elif search.identifier.kind == Kind.SIREN:
+            attached = attached.filter(siren=search.identifier.value)
+        else:
+            attached = attached.filter(siret=search.identifier.value)
+        accounts = list(attached.order_by("siret", "number")[:200])
+
+    search.results = _results_for(firm_id, portfolio, accounts)
+    return search
+
+
+def _results_for(firm_id, portfolio, accounts) -> list[SearchResult]:
+    sirets = {account.siret for account in accounts}
+    establishments = Establishment.objects.in_bulk(list(sirets))
+    firm_clients = {
+        fc.account_id: fc for fc in FirmClient.objects.filter(firm_id=firm_id, account__in=accounts)
+    }
+    in_portfolio = set()
+    if portfolio is not None:
+        in_portfolio = set(
+            portfolio.entries.filter(firm_client__in=firm_clients.values()).values_list(
+                "firm_client__account_id", flat=True
+            )
+        )
+    results = []
+    for account in accounts:
+        establishment = establishments.get(account.siret)
+        results.append(
+            SearchResult(
+                account=account,
+                establishment=establishment,
+                firm_client=firm_clients.get(account.pk),
+                in_portfolio=account.pk in in_portfolio,
+                warnings=account_warnings(account, establishment),
+            )
+        )
+    return results
+
+
+def _check_can_edit_clients(user: User, portfolio: Portfolio) -> None:
+    """Administrators and the portfolio's abonnés may add and remove its clients."""
+    if not can_see_portfolio(user, portfolio):
+        raise Http404
+
+
+@transaction.atomic
+def add_client(
+    user: User, portfolio: Portfolio, account_number: str, raw_identifier: str = ""
+) -> tuple[FirmClient, bool]:
+    """Add the account to the portfolio, attaching it to the firm first when needed.
+
+    An account not yet attached needs its SIREN or SIRET as proof. Returns the
+    firm client and whether the portfolio gained it (False when already there).
+    """
+    _check_can_edit_clients(user, portfolio)
+    number = identifiers.parse_account_number(account_number)
+    firm_client = (
+        FirmClient.objects.select_related("account")
+        .filter(firm_id=portfolio.firm_id, account__number=number)
+        .first()
+    )
+    if firm_client is None:
+        search = parse_search(raw_identifier, number)
+        if search.identifier is None:
+            raise PortfolioError(
+                f"Le compte {number} n'est pas encore rattaché à votre entreprise : saisissez "
+                "aussi le SIREN ou le SIRET de l'établissement pour le rattacher."
+            )
+        result = search_accounts(portfolio.firm_id, portfolio, search).results[0]
+        firm_client, _ = FirmClient.objects.get_or_create(
+            firm_id=portfolio.firm_id, account=result.account
+        )
+        logger.info(
+            "client attached account=%s firm=%s user=%s",
+            result.account.pk,
+            portfolio.firm_id,
+            user.pk,
+        )
+    _, created = PortfolioClient.objects.get_or_create(portfolio=portfolio, firm_client=firm_client)
+    return firm_client, created
+
+
+@transaction.atomic
+def remove_client(user: User, portfolio: Portfolio, firm_client_id) -> bool:
+    """Take the client out of the portfolio; it stays attached to the firm."""
+    _check_can_edit_clients(user, portfolio)
+    deleted, _ = PortfolioClient.objects.filter(
+        portfolio=portfolio, firm_client_id=firm_client_id
+    ).delete()
+    return deleted > 0
+
+
+def portfolio_clients(portfolio: Portfolio, search: Search | None = None):
+    """The portfolio's entries with account and ordering for keyset pagination by account number."""
+    queryset = portfolio.entries.select_related("firm_client__account").order_by(
+        "firm_client__account__number"
+    )
+    if search is not None:
+        if search.account_number:
+            queryset = queryset.filter(firm_client__account__number=search.account_number)
+        if search.identifier is not None:
+            column = "siren" if search.identifier.kind == Kind.SIREN else "siret"
+            queryset = queryset.filter(
+                **{f"firm_client__account__{column}": search.identifier.value}
+            )
+    return queryset
+
+
+# -- Abonnés -----------------------------------------------------------------
+
+
+def subscribable_users(portfolio: Portfolio):
+    """Active users of the firm who are not yet abonnés of the portfolio."""
+    return (
+        User.objects.filter(firm_id=portfolio.firm_id, is_active=True)
+        .exclude(subscriptions__portfolio=portfolio)
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+@transaction.atomic
+def add_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> User:
+    require_administrator(user, portfolio.firm_id)
+    subscriber = User.objects.filter(
+        pk=subscriber_id, firm_id=portfolio.firm_id, is_active=True
+    ).first()
+    if subscriber is None:
+        raise PortfolioError(
+            "Cet utilisateur n'existe pas ou n'est plus actif dans votre entreprise. "
+            "Choisissez un abonné dans la liste."
+        )
+    PortfolioSubscription.objects.get_or_create(portfolio=portfolio, user=subscriber)
+    return subscriber
+
+
+@transaction.atomic
+def remove_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> bool:
+    require_administrator(user, portfolio.firm_id)
+    deleted, _ = PortfolioSubscription.objects.filter(
+        portfolio=portfolio, user_id=subscriber_id
+    ).delete()
+    return deleted > 0
+
+
+def firm_for(user: User) -> Firm:
+    if user.firm_id is None:
+        raise Http404
+    return user.firm
