@@ -96,9 +96,7 @@ def attach_accounts(
 
 def _attach_chunk(firm, pending, summary: AttachSummary, reject) -> None:
     numbers = {number for _, number in pending}
-    account_ids = dict(
-        UrssafAccount.objects.filter(number__in=numbers).values_list("number", "pk")
-    )
+    account_ids = dict(UrssafAccount.objects.filter(number__in=numbers).values_list("number", "pk"))
     attached_ids = set(
         FirmClient.objects.filter(firm=firm, account_id__in=account_ids.values()).values_list(
             "account_id", flat=True

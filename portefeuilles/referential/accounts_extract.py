@@ -209,4 +209,3 @@ def parse_account(record: Record) -> UrssafAccount:
         siret_created_on=created_on,
         siret_closed_on=closed_on,
     )
-

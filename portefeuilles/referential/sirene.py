@@ -32,6 +32,65 @@ logger = logging.getLogger(__name__)
 DELIMITER = ","
 NOT_DISCLOSED = "[ND]"
 
+# The 53 columns of format 3.11, in file order; NAF25_COLUMN follows them in the
+# files published since INSEE added the NAF 2025 activity code.
+COLUMNS = (
+    "siren",
+    "nic",
+    "siret",
+    "statutDiffusionEtablissement",
+    "dateCreationEtablissement",
+    "trancheEffectifsEtablissement",
+    "anneeEffectifsEtablissement",
+    "activitePrincipaleRegistreMetiersEtablissement",
+    "dateDernierTraitementEtablissement",
+    "etablissementSiege",
+    "nombrePeriodesEtablissement",
+    "complementAdresseEtablissement",
+    "numeroVoieEtablissement",
+    "indiceRepetitionEtablissement",
+    "dernierNumeroVoieEtablissement",
+    "indiceRepetitionDernierNumeroVoieEtablissement",
+    "typeVoieEtablissement",
+    "libelleVoieEtablissement",
+    "codePostalEtablissement",
+    "libelleCommuneEtablissement",
+    "libelleCommuneEtrangerEtablissement",
+    "distributionSpecialeEtablissement",
+    "codeCommuneEtablissement",
+    "codeCedexEtablissement",
+    "libelleCedexEtablissement",
+    "codePaysEtrangerEtablissement",
+    "libellePaysEtrangerEtablissement",
+    "identifiantAdresseEtablissement",
+    "coordonneeLambertAbscisseEtablissement",
+    "coordonneeLambertOrdonneeEtablissement",
+    "complementAdresse2Etablissement",
+    "numeroVoie2Etablissement",
+    "indiceRepetition2Etablissement",
+    "typeVoie2Etablissement",
+    "libelleVoie2Etablissement",
+    "codePostal2Etablissement",
+    "libelleCommune2Etablissement",
+    "libelleCommuneEtranger2Etablissement",
+    "distributionSpeciale2Etablissement",
+    "codeCommune2Etablissement",
+    "codeCedex2Etablissement",
+    "libelleCedex2Etablissement",
+    "codePaysEtranger2Etablissement",
+    "libellePaysEtranger2Etablissement",
+    "dateDebut",
+    "etatAdministratifEtablissement",
+    "enseigne1Etablissement",
+    "enseigne2Etablissement",
+    "enseigne3Etablissement",
+    "denominationUsuelleEtablissement",
+    "activitePrincipaleEtablissement",
+    "nomenclatureActivitePrincipaleEtablissement",
+    "caractereEmployeurEtablissement",
+)
+NAF25_COLUMN = "activitePrincipaleNAF25Etablissement"
+
 REQUIRED_COLUMNS = (
     "siren",
     "nic",
@@ -143,9 +202,7 @@ def _field(record: Record, column: str) -> str:
 def _required(record: Record, column: str) -> str:
     value = _field(record, column)
     if not value:
-        raise RowError(
-            _("le champ obligatoire %(column)s est vide.") % {"column": column}
-        )
+        raise RowError(_("le champ obligatoire %(column)s est vide.") % {"column": column})
     return value
 
 
@@ -222,4 +279,3 @@ def street(record: Record) -> str:
         _field(record, "libelleVoieEtablissement"),
     ]
     return " ".join(part for part in parts if part)
-

@@ -59,8 +59,7 @@ class Command(BaseCommand):
             "\n".join(
                 [
                     _("Comptes rattachés : %(count)s") % {"count": summary.attached},
-                    _("Comptes déjà rattachés : %(count)s")
-                    % {"count": summary.already_attached},
+                    _("Comptes déjà rattachés : %(count)s") % {"count": summary.already_attached},
                     _("Lignes rejetées : %(count)s") % {"count": summary.rejected},
                 ]
             )

@@ -1,0 +1,46 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portefeuilles.accounts.provisioning import ProvisioningError
+from portefeuilles.portfolios import demo
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Charge les données de démonstration (entreprise « Cabinet Démo », utilisateurs, "
+        "référentiel fictif, portefeuilles) puis affiche les identifiants de connexion. "
+        "Relancée, elle ne change rien."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            result = demo.load()
+        except ProvisioningError as error:
+            raise CommandError(str(error)) from None
+
+        if result.created:
+            self.stdout.write(
+                _(
+                    "Données de démonstration chargées : %(establishments)s établissements, "
+                    "%(accounts)s comptes, %(clients)s clients rattachés, %(portfolios)s "
+                    "portefeuilles."
+                )
+                % {
+                    "establishments": result.establishments,
+                    "accounts": result.accounts,
+                    "clients": result.clients,
+                    "portfolios": result.portfolios,
+                }
+            )
+        else:
+            self.stdout.write(
+                _("Les données de démonstration sont déjà chargées : rien n'a été modifié.")
+            )
+
+        self.stdout.write(_("Identifiants de démonstration, à ne jamais utiliser en production :"))
+        for user in demo.USERS:
+            self.stdout.write(
+                _("  %(role)s : %(email)s, mot de passe %(password)s")
+                % {"role": user.role.label, "email": user.email, "password": demo.PASSWORD}
+            )
