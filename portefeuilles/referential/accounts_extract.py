@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from . import identifiers
 from .importing import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_PROGRESS_EVERY,
     ImportSummary,
     Record,
     Rejection,
@@ -55,6 +56,7 @@ def import_file(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_reject: Callable[[Rejection], None] | None = None,
     on_progress: Callable[[ImportSummary], None] | None = None,
+    progress_every: int = DEFAULT_PROGRESS_EVERY,
 ) -> ImportSummary:
     """Import an account extract (.csv, or a .zip that contains it), upserting on the number.
 
@@ -71,6 +73,7 @@ def import_file(
             batch_size=batch_size,
             on_reject=on_reject,
             on_progress=on_progress,
+            progress_every=progress_every,
         )
     logger.info(
         "account extract import finished read=%s created=%s updated=%s rejected=%s",

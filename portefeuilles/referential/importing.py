@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 5000
+DEFAULT_PROGRESS_EVERY = 100_000
 
 # SQLite builds compiled with the historical default accept 999 parameters a
 # statement, so the lookup of existing keys is split into chunks below that.
@@ -178,12 +179,14 @@ def import_rows(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_reject: Callable[[Rejection], None] | None = None,
     on_progress: Callable[[ImportSummary], None] | None = None,
+    progress_every: int = DEFAULT_PROGRESS_EVERY,
 ) -> ImportSummary:
     """Parse each record into a ``model`` instance and upsert them in batches on ``key_field``.
 
     A row that ``parse`` rejects with RowError is passed to ``on_reject`` and
-    skipped. When a key appears twice in the file, the later row wins and counts
-    as an update.
+    skipped. ``on_progress`` is called every ``progress_every`` rows read, when
+    the created and updated counts may lag by up to one batch. When a key appears
+    twice in the file, the later row wins and counts as an update.
     """
     summary = ImportSummary()
     update_fields = [
@@ -201,11 +204,10 @@ def import_rows(
         summary.updated += accepted - created
         batch.clear()
         accepted = 0
-        if on_progress is not None:
-            on_progress(summary)
 
     for item in records:
         summary.read += 1
+        rejection = None
         if isinstance(item, Rejection):
             rejection = item
         else:
@@ -218,10 +220,12 @@ def import_rows(
                 accepted += 1
                 if accepted >= batch_size:
                     flush()
-                continue
-        summary.rejected += 1
-        if on_reject is not None:
-            on_reject(rejection)
+        if rejection is not None:
+            summary.rejected += 1
+            if on_reject is not None:
+                on_reject(rejection)
+        if on_progress is not None and summary.read % progress_every == 0:
+            on_progress(summary)
 
     if accepted:
         flush()

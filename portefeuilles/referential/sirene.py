@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from . import identifiers
 from .importing import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_PROGRESS_EVERY,
     ImportSummary,
     Record,
     Rejection,
@@ -168,6 +169,7 @@ def import_file(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_reject: Callable[[Rejection], None] | None = None,
     on_progress: Callable[[ImportSummary], None] | None = None,
+    progress_every: int = DEFAULT_PROGRESS_EVERY,
 ) -> ImportSummary:
     """Import a StockEtablissement .csv file, or the .zip archive that contains it.
 
@@ -183,6 +185,7 @@ def import_file(
             batch_size=batch_size,
             on_reject=on_reject,
             on_progress=on_progress,
+            progress_every=progress_every,
         )
     logger.info(
         "SIRENE import finished read=%s created=%s updated=%s rejected=%s",

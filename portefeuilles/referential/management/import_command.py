@@ -5,12 +5,11 @@ from django.utils.translation import gettext as _
 
 from portefeuilles.referential.importing import (
     DEFAULT_BATCH_SIZE,
+    DEFAULT_PROGRESS_EVERY,
     ImportFileError,
     ImportSummary,
     Rejection,
 )
-
-DEFAULT_PROGRESS_EVERY = 100_000
 
 
 class ImportCommand(BaseCommand):
@@ -44,16 +43,11 @@ class ImportCommand(BaseCommand):
         if batch_size < 1 or progress_every < 1:
             raise CommandError(_("--batch-size et --progress-every sont des entiers positifs."))
 
-        next_report = progress_every
-
         def report_progress(summary: ImportSummary) -> None:
-            nonlocal next_report
-            if summary.read >= next_report:
-                self.stderr.write(
-                    _("%(read)s lignes lues (%(rejected)s rejetées)…")
-                    % {"read": summary.read, "rejected": summary.rejected}
-                )
-                next_report = (summary.read // progress_every + 1) * progress_every
+            self.stderr.write(
+                _("%(read)s lignes lues (%(rejected)s rejetées)…")
+                % {"read": summary.read, "rejected": summary.rejected}
+            )
 
         try:
             summary = self.importer(
@@ -61,6 +55,7 @@ class ImportCommand(BaseCommand):
                 batch_size=batch_size,
                 on_reject=self.report_rejection,
                 on_progress=report_progress,
+                progress_every=progress_every,
             )
         except ImportFileError as error:
             raise CommandError(str(error)) from None
