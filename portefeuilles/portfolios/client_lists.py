@@ -72,11 +72,10 @@ def attach_accounts(
         if on_reject is not None:
             on_reject(rejection)
 
-    pending: list[tuple[int, str]] = []
+    # Lines are checked against the referential a chunk at a time; rejections
+    # wait in ``pending`` so they are reported in line order.
+    pending: list[tuple[int, str] | LineRejection] = []
     for item in parse_lines(lines):
-        if isinstance(item, LineRejection):
-            reject(item)
-            continue
         pending.append(item)
         if len(pending) >= CHUNK_SIZE:
             _attach_chunk(firm, pending, summary, reject)
@@ -95,7 +94,7 @@ def attach_accounts(
 
 
 def _attach_chunk(firm, pending, summary: AttachSummary, reject) -> None:
-    numbers = {number for _, number in pending}
+    numbers = {item[1] for item in pending if not isinstance(item, LineRejection)}
     account_ids = dict(UrssafAccount.objects.filter(number__in=numbers).values_list("number", "pk"))
     attached_ids = set(
         FirmClient.objects.filter(firm=firm, account_id__in=account_ids.values()).values_list(
@@ -103,7 +102,11 @@ def _attach_chunk(firm, pending, summary: AttachSummary, reject) -> None:
         )
     )
     new_links = []
-    for line_number, number in pending:
+    for item in pending:
+        if isinstance(item, LineRejection):
+            reject(item)
+            continue
+        line_number, number = item
         account_id = account_ids.get(number)
         if account_id is None:
             reject(

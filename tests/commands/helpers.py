@@ -6,10 +6,10 @@ from django.core.management import call_command
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "referential"
 
 
-def run(name: str, *args, **options) -> tuple[str, str]:
+def run(command: str, /, *args, **options) -> tuple[str, str]:
     """Run a management command and return its standard output and standard error."""
     stdout, stderr = io.StringIO(), io.StringIO()
-    call_command(name, *args, stdout=stdout, stderr=stderr, **options)
+    call_command(command, *args, stdout=stdout, stderr=stderr, **options)
     return stdout.getvalue(), stderr.getvalue()
 
 

@@ -182,7 +182,7 @@ def test_missing_column_stops_before_writing(tmp_path):
     ("content", "expected"),
     [
         (b"", "Le fichier est vide"),
-        ("siren,nic\n1,2\n".encode(), "L'en-tête du fichier n'a pas les colonnes siret"),
+        (b"siren,nic\n1,2\n", "L'en-tête du fichier n'a pas les colonnes siret"),
         (STOCK_53.read_text().replace("LYON", "LYÔN").encode("latin-1"), "UTF-8"),
     ],
 )
