@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 class ProvisioningError(ValueError):
-    """The firm cannot be created; the message is French, names the value and says what to do."""
+    """Raised when the firm cannot be created, with a French message naming the value and fix."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from .models import FirmClient
 
 logger = logging.getLogger(__name__)
 
-# Numbers looked up per query; stays under SQLite's historical limit of 999 parameters.
+# Numbers looked up per query, under SQLite's historical limit of 999 parameters.
 CHUNK_SIZE = 900
 
 
@@ -62,7 +62,7 @@ def attach_accounts(
     """Attach each listed account to ``firm`` as a FirmClient, in one transaction.
 
     A malformed number or one missing from the referential is passed to
-    ``on_reject`` and skipped; a number listed twice counts once as attached,
+    ``on_reject`` and skipped. A number listed twice counts once as attached,
     then as already attached.
     """
     summary = AttachSummary()
@@ -72,7 +72,7 @@ def attach_accounts(
         if on_reject is not None:
             on_reject(rejection)
 
-    # Lines are checked against the referential a chunk at a time; rejections
+    # Lines are checked against the referential a chunk at a time, and rejections
     # wait in ``pending`` so they are reported in line order.
     pending: list[tuple[int, str] | LineRejection] = []
     for item in parse_lines(lines):

@@ -30,8 +30,8 @@ logger = logging.getLogger(__name__)
 
 FIRM_SIREN = luhn_complete("99990001")
 FIRM_NAME = "Cabinet Démo"
-# Demo only: this password is printed by load_demo and written in the README.
-# Never load the demo data on a server that holds real clients.
+# Demo only: load_demo prints this password. Never load the demo data on a
+# server that contains real clients.
 PASSWORD = "demo-portefeuilles"
 
 
@@ -54,7 +54,7 @@ COMPANY_COUNT = 150
 SEED = 20240918
 
 # NOTE: the SIRENs are valid numbers starting with 9999, picked without checking
-# the register; the « DEMO » names are what marks the rows as fictitious.
+# the register. The « DEMO » names are what marks the rows as fictitious.
 _SIREN_PREFIX = "9999"
 _ACCOUNT_PREFIX = "9"
 
@@ -71,7 +71,7 @@ _TRADES = (
     ("CABINET INFIRMIER", "86.90D", UrssafAccount.Regime.MEDICAL),
     ("KINESITHERAPIE", "86.90E", UrssafAccount.Regime.MEDICAL),
 )
-# (Urssaf code, department, postcode, city); the codes are made up for the demo.
+# (Urssaf code, department, postcode, city). The Urssaf codes are made up.
 _PLACES = (
     ("117", "75", "75011", "PARIS 11"),
     ("117", "92", "92100", "BOULOGNE-BILLANCOURT"),
@@ -213,7 +213,7 @@ def generate(rng: random.Random) -> tuple[list[dict], list[dict]]:
                 )
             )
         if company % 40 == 0:
-            # An account whose establishment the referential does not hold, as
+            # An account whose establishment is missing from the referential, as
             # happens when the INSEE file is older than the account extract.
             missing_siret = luhn_complete(f"{siren}9001")
             accounts.append(

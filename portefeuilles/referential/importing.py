@@ -25,16 +25,16 @@ DEFAULT_BATCH_SIZE = 5000
 DEFAULT_PROGRESS_EVERY = 100_000
 
 # SQLite builds compiled with the historical default accept 999 parameters a
-# statement, so the lookup of existing keys is split into chunks below that.
+# statement, so the lookup of existing keys goes in chunks of fewer keys.
 _LOOKUP_CHUNK_SIZE = 900
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported; the message is French and says what to fix."""
+    """Raised when the whole file cannot be imported, with a French message naming the fix."""
 
 
 class RowError(ValueError):
-    """One row is rejected; the message is French, names the value and says what is wrong."""
+    """Raised when one row is rejected, with a French message naming the value and the fault."""
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 DELIMITER = ","
 NOT_DISCLOSED = "[ND]"
 
-# The 53 columns of format 3.11, in file order; NAF25_COLUMN follows them in the
+# The 53 columns of format 3.11, in file order. NAF25_COLUMN follows them in the
 # files published since INSEE added the NAF 2025 activity code.
 COLUMNS = (
     "siren",
@@ -156,8 +156,8 @@ STREET_TYPES = {
     "VLGE": "VILLAGE",
 }
 
-# indiceRepetitionEtablissement: B, T, Q and C are bis, ter, quater and quinquies;
-# other letters (A, D, E…) are kept as written.
+# indiceRepetitionEtablissement: B, T, Q and C are bis, ter, quater and quinquies.
+# Other letters (A, D, E…) are kept as written.
 REPETITION_INDICES = {"B": "BIS", "T": "TER", "Q": "QUATER", "C": "QUINQUIES"}
 
 _STATES = {choice.value for choice in Establishment.State}
