@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 STOCK_53 = FIXTURES / "StockEtablissement_53.csv"
 STOCK_54 = FIXTURES / "StockEtablissement_54.csv"
 STOCK_ZIP = FIXTURES / "StockEtablissement_utf8.zip"
-# The INSEE sample lives in shared/ beside the repository (or beside the folder
-# of git worktrees); it is real data, so the repository does not hold a copy.
+# The INSEE sample is real data, so the repository keeps no copy. It sits in
+# shared/ beside the repository, or beside the folder of git worktrees.
 REPOSITORY = Path(__file__).resolve().parents[2]
 REAL_SAMPLE = next(
     (

@@ -56,10 +56,6 @@ def test_demo_contents():
     known = Establishment.objects.values("siret")
     assert clients.exclude(account__siret__in=known).exists()
 
-
-def test_portfolios_and_subscriptions():
-    run("load_demo")
-
     portfolios = Portfolio.objects.filter(firm__siren=demo.FIRM_SIREN)
     assert portfolios.count() == 3
     subscribed = {
