@@ -152,7 +152,22 @@ def read_records(
         )
 
     previous_line = reader.line_num
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # An unbalanced quote makes the reader take the rest of the file as one
+            # field, so no later row can be trusted.
+            raise ImportFileError(
+                _(
+                    "Ligne %(line)s : le fichier n'est plus lisible en CSV (%(error)s). "
+                    "Vérifiez les guillemets de cette ligne ; les lignes précédentes "
+                    "sont enregistrées."
+                )
+                % {"line": previous_line + 1, "error": error}
+            ) from None
         line = previous_line + 1
         previous_line = reader.line_num
         if not row:
@@ -206,27 +221,34 @@ def import_rows(
         accepted = 0
         _forget_logged_queries()
 
-    for item in records:
-        summary.read += 1
-        rejection = None
-        if isinstance(item, Rejection):
-            rejection = item
-        else:
-            try:
-                instance = parse(item)
-            except RowError as error:
-                rejection = Rejection(item.line, str(error))
+    try:
+        for item in records:
+            summary.read += 1
+            rejection = None
+            if isinstance(item, Rejection):
+                rejection = item
             else:
-                batch[getattr(instance, key_field)] = instance
-                accepted += 1
-                if accepted >= batch_size:
-                    flush()
-        if rejection is not None:
-            summary.rejected += 1
-            if on_reject is not None:
-                on_reject(rejection)
-        if on_progress is not None and summary.read % progress_every == 0:
-            on_progress(summary)
+                try:
+                    instance = parse(item)
+                except RowError as error:
+                    rejection = Rejection(item.line, str(error))
+                else:
+                    batch[getattr(instance, key_field)] = instance
+                    accepted += 1
+                    if accepted >= batch_size:
+                        flush()
+            if rejection is not None:
+                summary.rejected += 1
+                if on_reject is not None:
+                    on_reject(rejection)
+            if on_progress is not None and summary.read % progress_every == 0:
+                on_progress(summary)
+    except (ImportFileError, UnicodeDecodeError):
+        # The rest of the file is unreadable: write the rows read so far, as
+        # the error message tells the user, then stop.
+        if accepted:
+            flush()
+        raise
 
     if accepted:
         flush()

@@ -247,3 +247,19 @@ def test_real_insee_sample_imports_79_rows():
     assert stderr == ""
     assert Establishment.objects.count() == 79
     assert Establishment.objects.get(siret="00542002100056").street == "21 BIS BOULEVARD DES PRES"
+
+
+def test_unbalanced_quote_stops_with_line(tmp_path):
+    lines = STOCK_53.read_text(encoding="utf-8").splitlines()
+    broken = lines[1].replace(",DES LILAS,", ',"DES LILAS,')
+    # Rows without quotes, past the csv module's default field size limit of
+    # 131,072 characters.
+    rest = lines[3:8] * 300
+    path = tmp_path / "broken.csv"
+    path.write_text("\n".join([lines[0], lines[3], broken, *rest]), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        run("import_sirene", str(path))
+
+    assert str(error.value).startswith("Ligne 3 : le fichier n'est plus lisible en CSV")
+    assert Establishment.objects.count() == 1
