@@ -2,8 +2,9 @@
 
 Rows are read one at a time and written in batches. Each batch is one transaction
 with one bulk upsert on the row's natural key, so memory stays flat whatever the
-file size and running an import again updates the rows in place. A batch already
-written stays written if a later part of the file cannot be read.
+file size and running an import again updates the rows in place. When a later
+part of the file cannot be read, the rows read before it are written and the
+import stops with ImportFileError.
 """
 
 import csv
