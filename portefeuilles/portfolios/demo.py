@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portefeuilles.accounts import provisioning
 from portefeuilles.accounts.models import Firm, User
@@ -110,6 +111,19 @@ def load() -> DemoResult:
     """
     if Firm.objects.filter(siren=FIRM_SIREN).exists():
         return DemoResult(created=False)
+    taken = sorted(
+        User.objects.filter(email__in=[user.email for user in USERS]).values_list(
+            "email", flat=True
+        )
+    )
+    if taken:
+        raise provisioning.ProvisioningError(
+            _(
+                "Les adresses %(emails)s appartiennent déjà à des utilisateurs hors de la "
+                "démonstration : les données de démonstration ne sont pas chargées."
+            )
+            % {"emails": ", ".join(taken)}
+        )
     with transaction.atomic():
         result = _load()
     logger.info(

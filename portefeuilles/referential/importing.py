@@ -246,7 +246,7 @@ def import_rows(
                 on_progress(summary)
     except (ImportFileError, UnicodeDecodeError):
         # The rest of the file is unreadable: write the rows read so far, as
-        # the error message tells the user, then stop.
+        # the error message states, then stop.
         if accepted:
             flush()
         raise

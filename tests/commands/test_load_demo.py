@@ -1,12 +1,14 @@
 import random
 
 import pytest
+from django.core.management import CommandError
 
 from portefeuilles.accounts.models import Firm, User
 from portefeuilles.portfolios import demo
 from portefeuilles.portfolios.models import FirmClient, Portfolio, PortfolioSubscription
 from portefeuilles.referential import identifiers
 from portefeuilles.referential.models import Establishment, UrssafAccount
+from tests import factories
 from tests.commands.helpers import run
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +79,17 @@ def test_generator_is_deterministic():
     second = demo.generate(random.Random(demo.SEED))
 
     assert first == second
+
+
+def test_demo_email_taken_loads_nothing():
+    factories.UserFactory(email=demo.COLLABORATORS[1].email)
+
+    with pytest.raises(CommandError) as error:
+        run("load_demo")
+
+    assert str(error.value) == (
+        "Les adresses dominique@cabinet-demo.example appartiennent déjà à des utilisateurs "
+        "hors de la démonstration : les données de démonstration ne sont pas chargées."
+    )
+    assert not Firm.objects.filter(siren=demo.FIRM_SIREN).exists()
+    assert not Establishment.objects.exists()
