@@ -111,18 +111,18 @@ def load() -> DemoResult:
     """
     if Firm.objects.filter(siren=FIRM_SIREN).exists():
         return DemoResult(created=False)
-    taken = sorted(
+    taken_emails = sorted(
         User.objects.filter(email__in=[user.email for user in USERS]).values_list(
             "email", flat=True
         )
     )
-    if taken:
+    if taken_emails:
         raise provisioning.ProvisioningError(
             _(
                 "Les adresses %(emails)s appartiennent déjà à des utilisateurs hors de la "
                 "démonstration : les données de démonstration ne sont pas chargées."
             )
-            % {"emails": ", ".join(taken)}
+            % {"emails": ", ".join(taken_emails)}
         )
     with transaction.atomic():
         result = _load()
