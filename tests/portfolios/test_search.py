@@ -1,8 +1,8 @@
 """« Rechercher un établissement » and adding clients.
 
 A SIREN or SIRET alone, or an account number alone, finds only accounts already
-attached to the firm; attaching a new one takes its SIREN or SIRET and its account
-number together, and they must belong together in the referential.
+attached to the firm. Attaching a new one takes its SIREN or SIRET and its account
+number together, and the referential must link the two.
 """
 
 import pytest

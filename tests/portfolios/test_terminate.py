@@ -1,5 +1,5 @@
-"""« Résilier »: a confirmation stating the client count, then one transaction deletes
-the portfolio, its client list and its abonnés' access; the accounts stay attached."""
+"""« Résilier »: a confirmation states the client count, then one transaction deletes
+the portfolio, its client list and its abonnés' access. The accounts stay attached."""
 
 import pytest
 from django.urls import reverse
