@@ -1,0 +1,74 @@
+"""Where a request comes from: its client address and the id the server gave it.
+
+``RequestIdMiddleware`` stores both for the duration of each request, so that
+services which only receive the acting user still journal them.
+"""
+
+import ipaddress
+import uuid
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: uuid.UUID
+    client_address: str | None
+
+
+_current: ContextVar[RequestContext | None] = ContextVar("portefeuilles_request", default=None)
+
+
+def current_request_context() -> RequestContext | None:
+    """Return the context of the request being served, or None outside a request."""
+    return _current.get()
+
+
+def _valid_address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str | None:
+    """Return the address of the client that sent ``request``, or None when unknown.
+
+    Without trusted proxies (``settings.TRUSTED_PROXY_COUNT`` is 0, the default),
+    this is ``REMOTE_ADDR``. Behind N trusted proxies, each proxy appends the
+    address it received the request from to ``X-Forwarded-For``, so the client is
+    the Nth value from the right. The first value is whatever the client chose to
+    send, so it is never used. A header shorter than N values means the request
+    did not come through every proxy, and the address is unknown.
+    """
+    proxy_count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxy_count <= 0:
+        return _valid_address(request.META.get("REMOTE_ADDR", ""))
+    forwarded = [value.strip() for value in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [value for value in forwarded if value]
+    if len(forwarded) < proxy_count:
+        return None
+    return _valid_address(forwarded[-proxy_count])
+
+
+class RequestIdMiddleware:
+    """Give every request a fresh UUID, as ``request.request_id`` and ``X-Request-ID``.
+
+    The id never comes from the client: an incoming ``X-Request-ID`` header is
+    ignored, so a client cannot make two requests share an id in the journal.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = uuid.uuid4()
+        token = _current.set(RequestContext(request.request_id, client_address(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        response["X-Request-ID"] = str(request.request_id)
+        return response
