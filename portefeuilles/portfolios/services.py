@@ -9,10 +9,12 @@ import logging
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from portefeuilles.accounts.models import Firm, User
 from portefeuilles.referential import identifiers
@@ -87,23 +89,31 @@ def clean_name(raw: str) -> str:
     name = " ".join((raw or "").split()) if raw else ""
     if any(unicodedata.category(ch) == "Cc" for ch in (raw or "")):
         raise PortfolioError(
-            "Le nom du portefeuille contient un caractère de contrôle (tabulation, retour "
-            "à la ligne…). Saisissez-le sur une seule ligne, avec des caractères visibles."
+            _(
+                "Le nom du portefeuille contient un caractère de contrôle (tabulation, retour "
+                "à la ligne…). Saisissez-le sur une seule ligne, avec des caractères visibles."
+            )
         )
     if not name:
-        raise PortfolioError("Saisissez le nom du portefeuille (1 à 100 caractères).")
+        raise PortfolioError(_("Saisissez le nom du portefeuille (1 à 100 caractères)."))
     if len(name) > NAME_MAX_LENGTH:
         raise PortfolioError(
-            f"Le nom « {name[:40]}… » compte {len(name)} caractères : raccourcissez-le "
-            f"à {NAME_MAX_LENGTH} caractères au plus."
+            _(
+                "Le nom « %(start)s… » compte %(length)s caractères : raccourcissez-le "
+                "à %(max)s caractères au plus."
+            )
+            % {"start": name[:40], "length": len(name), "max": NAME_MAX_LENGTH}
         )
     return name
 
 
 def _name_taken(name: str) -> PortfolioError:
     return PortfolioError(
-        f"Un portefeuille nommé « {name} » existe déjà dans votre entreprise (les majuscules "
-        "et les accents ne comptent pas). Choisissez un autre nom."
+        _(
+            "Un portefeuille nommé « %(name)s » existe déjà dans votre entreprise (les "
+            "majuscules et les accents ne comptent pas). Choisissez un autre nom."
+        )
+        % {"name": name}
     )
 
 
@@ -192,8 +202,8 @@ class Search:
         if self.identifier:
             parts.append(f"{self.identifier.label} {self.identifier.value}")
         if self.account_number:
-            parts.append(f"numéro de compte {self.account_number}")
-        return " et ".join(parts)
+            parts.append(_("numéro de compte %(number)s") % {"number": self.account_number})
+        return _(" et ").join(parts)
 
     def by_regime(self) -> list[tuple[str, list[SearchResult]]]:
         """Results grouped under « Comptes Régime Général du SIREN » and one heading per régime."""
@@ -209,20 +219,20 @@ class Search:
 
 def regime_heading(regime: str) -> str:
     if regime == UrssafAccount.Regime.GENERAL:
-        return "Comptes Régime Général du SIREN"
-    return f"Comptes {UrssafAccount.Regime(regime).label} du SIREN"
+        return _("Comptes Régime Général du SIREN")
+    return _("Comptes %(regime)s du SIREN") % {"regime": UrssafAccount.Regime(regime).label}
 
 
 def account_warnings(account: UrssafAccount, establishment: Establishment | None) -> list[str]:
     warnings = []
     if establishment is None:
-        warnings.append("établissement inconnu du référentiel")
+        warnings.append(_("établissement inconnu du référentiel"))
     elif establishment.state == Establishment.State.CLOSED:
-        warnings.append("établissement fermé")
+        warnings.append(_("établissement fermé"))
     if account.state == UrssafAccount.State.CLOSED:
-        warnings.append("compte radié")
+        warnings.append(_("compte radié"))
     elif account.state == UrssafAccount.State.SUSPENDED:
-        warnings.append("compte suspendu")
+        warnings.append(_("compte suspendu"))
     return warnings
 
 
@@ -234,9 +244,11 @@ def parse_search(raw_identifier: str, raw_account: str) -> Search:
         if identifier.kind == Kind.ACCOUNT:
             if (raw_account or "").strip():
                 raise InvalidIdentifier(
-                    f"« {raw_identifier.strip()} » est un numéro de compte : saisissez dans "
-                    "« Siren/Siret de l'établissement » le SIREN (9 chiffres) ou le SIRET "
-                    "(14 chiffres)."
+                    _(
+                        "« %(value)s » est un numéro de compte : saisissez dans « Siren/Siret "
+                        "de l'établissement » le SIREN (9 chiffres) ou le SIRET (14 chiffres)."
+                    )
+                    % {"value": raw_identifier.strip()}
                 )
             search.account_number = identifier.value
         else:
@@ -245,8 +257,10 @@ def parse_search(raw_identifier: str, raw_account: str) -> Search:
         search.account_number = identifiers.parse_account_number(raw_account)
     if search.identifier is None and search.account_number is None:
         raise InvalidIdentifier(
-            "Saisissez un SIREN ou un SIRET, un numéro de compte, ou les deux pour rattacher "
-            "un nouveau client."
+            _(
+                "Saisissez un SIREN ou un SIRET, un numéro de compte, ou les deux pour "
+                "rattacher un nouveau client."
+            )
         )
     return search
 
@@ -269,14 +283,23 @@ def search_accounts(firm_id: int, portfolio: Portfolio | None, search: Search) -
         account = UrssafAccount.objects.filter(number=search.account_number).first()
         if account is None:
             raise PortfolioError(
-                f"Aucun compte ne porte le numéro {search.account_number}. Vérifiez le numéro "
-                "sur un bordereau ou une attestation du client."
+                _(
+                    "Aucun compte ne porte le numéro %(number)s. Vérifiez le numéro sur un "
+                    "bordereau ou une attestation du client."
+                )
+                % {"number": search.account_number}
             )
         if not _matches(account, search.identifier):
             raise PortfolioError(
-                f"Le numéro de compte {search.account_number} n'appartient pas au "
-                f"{search.identifier.label} {search.identifier.value}. Vérifiez les deux "
-                "numéros sur un document du client."
+                _(
+                    "Le numéro de compte %(number)s n'appartient pas au %(kind)s %(value)s. "
+                    "Vérifiez les deux numéros sur un document du client."
+                )
+                % {
+                    "number": search.account_number,
+                    "kind": search.identifier.label,
+                    "value": search.identifier.value,
+                }
             )
         accounts = [account]
     else:
@@ -321,6 +344,13 @@ def _results_for(firm_id, portfolio, accounts) -> list[SearchResult]:
     return results
 
 
+def client_warnings(firm_client: FirmClient) -> list[str]:
+    """The warnings to show about a client: radié or suspended account, closed or unknown SIRET."""
+    account = firm_client.account
+    establishment = Establishment.objects.filter(siret=account.siret).first()
+    return account_warnings(account, establishment)
+
+
 def _check_can_edit_clients(user: User, portfolio: Portfolio) -> None:
     """Administrators and the portfolio's abonnés may add and remove its clients."""
     if not can_see_portfolio(user, portfolio):
@@ -347,11 +377,14 @@ def add_client(
         search = parse_search(raw_identifier, number)
         if search.identifier is None:
             raise PortfolioError(
-                f"Le compte {number} n'est pas encore rattaché à votre entreprise : saisissez "
-                "aussi le SIREN ou le SIRET de l'établissement pour le rattacher."
+                _(
+                    "Le compte %(number)s n'est pas encore rattaché à votre entreprise : "
+                    "saisissez aussi le SIREN ou le SIRET de l'établissement pour le rattacher."
+                )
+                % {"number": number}
             )
         result = search_accounts(portfolio.firm_id, portfolio, search).results[0]
-        firm_client, _ = FirmClient.objects.get_or_create(
+        firm_client, _attached = FirmClient.objects.get_or_create(
             firm_id=portfolio.firm_id, account=result.account
         )
         logger.info(
@@ -360,7 +393,9 @@ def add_client(
             portfolio.firm_id,
             user.pk,
         )
-    _, created = PortfolioClient.objects.get_or_create(portfolio=portfolio, firm_client=firm_client)
+    _entry, created = PortfolioClient.objects.get_or_create(
+        portfolio=portfolio, firm_client=firm_client
+    )
     return firm_client, created
 
 
@@ -368,7 +403,7 @@ def add_client(
 def remove_client(user: User, portfolio: Portfolio, firm_client_id) -> bool:
     """Take the client out of the portfolio; it stays attached to the firm."""
     _check_can_edit_clients(user, portfolio)
-    deleted, _ = PortfolioClient.objects.filter(
+    deleted, _per_model = PortfolioClient.objects.filter(
         portfolio=portfolio, firm_client_id=firm_client_id
     ).delete()
     return deleted > 0
@@ -390,7 +425,107 @@ def portfolio_clients(portfolio: Portfolio, search: Search | None = None):
     return queryset
 
 
+@dataclass
+class ClientRow:
+    entry: PortfolioClient
+    establishment: Establishment | None
+    warnings: list[str]
+
+    @property
+    def account(self) -> UrssafAccount:
+        return self.entry.firm_client.account
+
+
+@dataclass
+class ClientsPage:
+    """One page of a portfolio's clients, in account-number order.
+
+    ``after`` and ``before`` are the cursors of the neighbouring pages: the last
+    and first account numbers shown.
+    """
+
+    rows: list[ClientRow]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def after(self) -> str:
+        return self.rows[-1].account.number if self.rows else ""
+
+    @property
+    def before(self) -> str:
+        return self.rows[0].account.number if self.rows else ""
+
+
+def clients_page(
+    portfolio: Portfolio,
+    search: Search | None = None,
+    *,
+    after: str = "",
+    before: str = "",
+    page_size: int | None = None,
+) -> ClientsPage:
+    """Return the page of clients that follows ``after`` or precedes ``before``, else the first.
+
+    Keyset pagination on the account number: each page is one indexed range
+    query, whatever its depth, and a client added or removed meanwhile shifts
+    no other row between pages. A cursor that is not an account number is ignored.
+    """
+    size = page_size or settings.PORTFOLIO_CLIENTS_PAGE_SIZE
+    queryset = portfolio_clients(portfolio, search)
+    number = "firm_client__account__number"
+    after = after if identifiers.is_valid_account_number(after or "") else ""
+    before = before if identifiers.is_valid_account_number(before or "") else ""
+
+    if before and not after:
+        chunk = list(
+            queryset.filter(**{f"{number}__lt": before}).order_by(f"-{number}")[: size + 1]
+        )
+        entries = list(reversed(chunk[:size]))
+        has_previous = len(chunk) > size
+        has_next = queryset.filter(**{f"{number}__gte": before}).exists()
+    elif after:
+        chunk = list(queryset.filter(**{f"{number}__gt": after})[: size + 1])
+        entries = chunk[:size]
+        has_next = len(chunk) > size
+        has_previous = queryset.filter(**{f"{number}__lte": after}).exists()
+    else:
+        chunk = list(queryset[: size + 1])
+        entries = chunk[:size]
+        has_next = len(chunk) > size
+        has_previous = False
+
+    if not entries and (after or before):
+        # The cursor points past the end (clients removed meanwhile): start over.
+        return clients_page(portfolio, search, page_size=size)
+
+    sirets = [entry.firm_client.account.siret for entry in entries]
+    establishments = Establishment.objects.in_bulk(sirets) if sirets else {}
+    rows = []
+    for entry in entries:
+        establishment = establishments.get(entry.firm_client.account.siret)
+        warnings = account_warnings(entry.firm_client.account, establishment)
+        rows.append(ClientRow(entry=entry, establishment=establishment, warnings=warnings))
+    return ClientsPage(rows=rows, has_next=has_next, has_previous=has_previous)
+
+
 # -- Abonnés -----------------------------------------------------------------
+
+
+def portfolio_subscribers(portfolio: Portfolio):
+    """The abonnés of the portfolio, by name."""
+    return User.objects.filter(subscriptions__portfolio=portfolio).order_by(
+        "last_name", "first_name", "email"
+    )
+
+
+def firm_users(user: User):
+    """The users of ``user``'s firm, administrators first, then by name."""
+    if user.firm_id is None:
+        return User.objects.none()
+    return User.objects.filter(firm_id=user.firm_id).order_by(
+        "role", "last_name", "first_name", "email"
+    )
 
 
 def subscribable_users(portfolio: Portfolio):
@@ -410,8 +545,10 @@ def add_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> User:
     ).first()
     if subscriber is None:
         raise PortfolioError(
-            "Cet utilisateur n'existe pas ou n'est plus actif dans votre entreprise. "
-            "Choisissez un abonné dans la liste."
+            _(
+                "Cet utilisateur n'existe pas ou n'est plus actif dans votre entreprise. "
+                "Choisissez un abonné dans la liste."
+            )
         )
     PortfolioSubscription.objects.get_or_create(portfolio=portfolio, user=subscriber)
     return subscriber
@@ -420,7 +557,7 @@ def add_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> User:
 @transaction.atomic
 def remove_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> bool:
     require_administrator(user, portfolio.firm_id)
-    deleted, _ = PortfolioSubscription.objects.filter(
+    deleted, _per_model = PortfolioSubscription.objects.filter(
         portfolio=portfolio, user_id=subscriber_id
     ).delete()
     return deleted > 0
