@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from portefeuilles.audit.models import JournalEntry
 from portefeuilles.audit.presentation import summarize
@@ -27,3 +28,9 @@ def portfolio_history(context, portfolio, limit=HISTORY_LENGTH):
     for entry in entries:
         entry.summary = summarize(entry)
     return entries
+
+
+@register.simple_tag
+def restore_delay_days():
+    """Return how many days a résilié portfolio can be restored."""
+    return settings.TERMINATED_PORTFOLIO_RETENTION_DAYS
