@@ -303,7 +303,18 @@ def import_applied(
 
 
 def login_succeeded(source, user: User) -> JournalEntry:
-    return _user_event(source, Action.LOGIN_SUCCEEDED, user)
+    """Record a login; ``user`` is the actor, whatever ``source`` carries as its user."""
+    origin = origin_of(source)
+    as_user = Origin(user.pk, user.email, user.firm_id, origin.client_address, origin.request_id)
+    return _write(
+        None,
+        Action.LOGIN_SUCCEEDED,
+        firm_id=user.firm_id,
+        object_kind=ObjectKind.USER,
+        object_id=user.pk,
+        object_label=user.email,
+        origin=as_user,
+    )
 
 
 def login_failed(source, identifier: str, user: User | None) -> JournalEntry:
