@@ -75,7 +75,7 @@ def restore_portfolio(request, portfolio_id):
     """Confirm, then restore a résilié portfolio; ask for a new name if its own is taken."""
     portfolio = restore.get_restorable_portfolio(request.user, portfolio_id)
     needs_name = restore.name_is_taken(portfolio, portfolio.name) or "name" in request.POST
-    form = RestoreForm(request.POST or None, needs_name=needs_name)
+    form = RestoreForm(request.POST if request.method == "POST" else None, needs_name=needs_name)
     if request.method == "POST" and form.is_valid():
         try:
             restore.restore_portfolio(request.user, portfolio.pk, form.new_name())
