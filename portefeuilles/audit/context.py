@@ -1,4 +1,4 @@
-"""Where a request comes from: its client address and the id the server gave it.
+"""Request origin: the client address and the id that the server gives each request.
 
 ``RequestIdMiddleware`` stores both for the duration of each request, so that
 services which only receive the acting user still journal them.

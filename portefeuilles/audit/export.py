@@ -1,8 +1,9 @@
 """The journal as CSV: UTF-8 with a byte order mark, ``;``-separated, streamed.
 
 Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@``
-as a formula, so such cells get a leading apostrophe; tab and carriage return
-are neutralised too, since spreadsheets also read them as formula starts.
+as a formula, so such cells get a leading apostrophe. Cells that start with a
+tab or a carriage return get one too, because spreadsheets can read those as
+the start of a formula as well.
 """
 
 import csv

@@ -90,7 +90,7 @@ class JournalFilterForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
-    """Confirms a restoration; asks for a new name when the old one is taken."""
+    """Confirmation of a restoration, with a new name when the old one is taken."""
 
     name = forms.CharField(
         label=gettext_lazy("Nouveau nom du portefeuille"),

@@ -118,8 +118,8 @@ def portfolio_terminated(source, portfolio: Portfolio) -> JournalEntry:
     """Record the résiliation with the portfolio's clients and abonnés at that moment.
 
     Restoring reads these lists back to name the clients and abonnés that
-    disappeared in the meantime (their rows are deleted with the firm client or
-    the user, so only this entry still knows them).
+    disappeared in the meantime. Their rows are deleted with the firm client or
+    the user, so only this entry still contains them.
     """
     client_rows = portfolio.entries.order_by("firm_client__account__number").values_list(
         "firm_client_id", "firm_client__account__number", "firm_client__account__siret"
@@ -254,7 +254,7 @@ def user_invited(
 
 
 def user_profile_changed(source, user: User, old_role: str) -> JournalEntry:
-    """Record a change of profile; ``user.role`` already holds the new one."""
+    """Record a change of profile; ``user.role`` is already the new one."""
     return _user_event(
         source, Action.USER_PROFILE_CHANGED, user, {"old_role": old_role, "new_role": user.role}
     )

@@ -51,8 +51,10 @@ def summarize(entry: JournalEntry) -> str:
     action = entry.action
     if action == Action.PORTFOLIO_RENAMED:
         return _renaming(details)
+
     if action in (Action.PORTFOLIO_TERMINATED, Action.PORTFOLIO_PURGED):
         return _clients_and_subscribers(details)
+
     if action == Action.PORTFOLIO_RESTORED:
         parts = [_clients_and_subscribers(details)]
         left_out = len(details.get("left_out_clients", [])) + len(
@@ -65,6 +67,7 @@ def summarize(entry: JournalEntry) -> str:
         if "old_name" in details:
             parts.append(_renaming(details))
         return " ; ".join(parts)
+
     if action in (
         Action.CLIENT_ADDED,
         Action.CLIENT_REMOVED,
@@ -72,13 +75,16 @@ def summarize(entry: JournalEntry) -> str:
         Action.SUBSCRIBER_REMOVED,
     ):
         return _("portefeuille « %(name)s »") % {"name": details.get("portfolio", "")}
+
     if action == Action.USER_INVITED:
         return _("profil %(role)s") % {"role": _role_label(details.get("role", ""))}
+
     if action == Action.USER_PROFILE_CHANGED:
         return _("profil %(old)s → %(new)s") % {
             "old": _role_label(details.get("old_role", "")),
             "new": _role_label(details.get("new_role", "")),
         }
+
     if action == Action.IMPORT_APPLIED:
         counts = ", ".join(
             f"{COUNT_LABELS.get(name, name)} : {count}"
@@ -89,6 +95,7 @@ def summarize(entry: JournalEntry) -> str:
             "file": details.get("file_name", ""),
             "counts": counts,
         }
+
     if action == Action.ACCESS_DENIED:
         return _("%(status)s sur %(method)s %(path)s") % {
             "status": details.get("status", ""),

@@ -1,7 +1,7 @@
 """Restoring a résilié portfolio, and deleting it for good once the delay has passed.
 
 A résilié portfolio keeps its row, its client entries and its subscriptions,
-with ``terminated_at`` set; every screen and rule reads portfolios through
+with ``terminated_at`` set. Every screen and rule reads portfolios through
 ``Portfolio.objects.active()``, so it disappears from them at once. For
 ``TERMINATED_PORTFOLIO_RETENTION_DAYS`` days an administrator can restore it;
 after that ``portefeuilles purge_terminated`` deletes it.
@@ -42,7 +42,7 @@ def restore_deadline(portfolio: Portfolio) -> datetime.datetime:
 
 
 def restorable_portfolios(user: User):
-    """The firm's résilié portfolios still within the delay, newest first, with counts."""
+    """Return the firm's portfolios résiliés within the delay, newest first, with counts."""
     require_administrator(user)
     cutoff = timezone.now() - retention_delay()
     return (
@@ -102,7 +102,7 @@ def _name_taken_error(name: str) -> NameTaken:
 
 @dataclass
 class RestorePlan:
-    """What restoring a portfolio gives back, and what it leaves out.
+    """Outcome of restoring a portfolio: what it gives back, and what it leaves out.
 
     Left out: clients no longer attached to the firm, and abonnés deactivated,
     deleted or moved to another firm since the résiliation. Each is a dict

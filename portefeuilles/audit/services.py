@@ -36,7 +36,7 @@ def _start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def firm_entries(user: User, filters: JournalFilters | None = None):
-    """The entries of ``user``'s firm that match ``filters``, newest first.
+    """Return the entries of ``user``'s firm that match ``filters``, newest first.
 
     Raises PermissionDenied unless ``user`` is an administrator of a firm.
     """

@@ -42,7 +42,7 @@ def journal(request):
 
 @require_GET
 def journal_export(request):
-    """The filtered journal as a CSV file, streamed so that a year of entries fits."""
+    """Stream the filtered journal as a CSV file, so that a year of entries never sits in memory."""
     require_administrator(request.user)
     form = JournalFilterForm(request.GET or None, firm_id=request.user.firm_id)
     if form.is_bound and not form.is_valid():
@@ -80,8 +80,8 @@ def restore_portfolio(request, portfolio_id):
         try:
             restore.restore_portfolio(request.user, portfolio.pk, form.new_name())
         except PortfolioError as error:
-            # Also reached when another portfolio took the name since the page
-            # was shown: the form now asks for a new name, with the reason.
+            # Also reached when another portfolio took the name after the page
+            # was shown. The form then requests a new name and gives the reason.
             form = RestoreForm(request.POST, needs_name=True)
             form.is_valid()
             form.errors["name"] = form.error_class([str(error)])
@@ -100,6 +100,6 @@ def restore_portfolio(request, portfolio_id):
 
 @require_GET
 def restored(request, portfolio_id):
-    """The result of the latest restoration: what came back and what was left out."""
+    """Show the latest restoration's result: what came back and what was left out."""
     entry = restore.last_restore_entry(request.user, portfolio_id)
     return render(request, "audit/restored.html", {"entry": entry, "details": entry.details})

@@ -28,8 +28,8 @@ class JournalWatch:
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
-    # Argon2 costs about a quarter of a second per user created; these tests
-    # are about the journal, not about hashing, so they use a fast hasher.
+    # Argon2 costs about a quarter of a second per user created (measured on
+    # this suite). These tests are about the journal, so a fast hasher does.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
