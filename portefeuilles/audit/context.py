@@ -39,18 +39,21 @@ def client_address(request) -> str | None:
     Without trusted proxies (``settings.TRUSTED_PROXY_COUNT`` is 0, the default),
     this is ``REMOTE_ADDR``. Behind N trusted proxies, each proxy appends the
     address it received the request from to ``X-Forwarded-For``, so the client is
-    the Nth value from the right. The first value is whatever the client chose to
-    send, so it is never used. A header shorter than N values means the request
-    did not come through every proxy, and the address is unknown.
+    the Nth value from the right. Values further left are written by the client
+    and can be forged, so the first value is never used unless it is also the Nth
+    from the right. When the header has fewer than N values, or its Nth value is
+    not an address, the request did not come through every proxy and
+    ``REMOTE_ADDR`` is used. The login lockout applies the same rule.
     """
+    remote_address = _valid_address(request.META.get("REMOTE_ADDR", ""))
     proxy_count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
     if proxy_count <= 0:
-        return _valid_address(request.META.get("REMOTE_ADDR", ""))
-    forwarded = [value.strip() for value in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [value for value in forwarded if value]
+        return remote_address
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [value.strip() for value in header.split(",") if value.strip()]
     if len(forwarded) < proxy_count:
-        return None
-    return _valid_address(forwarded[-proxy_count])
+        return remote_address
+    return _valid_address(forwarded[-proxy_count]) or remote_address
 
 
 class RequestIdMiddleware:

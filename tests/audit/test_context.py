@@ -28,11 +28,11 @@ def request_with(remote_addr="10.0.0.1", forwarded=None):
         # Two proxies: the second value from the right, whatever the client prepended.
         (2, "10.0.0.2", "6.6.6.6, 203.0.113.1, 10.0.0.1", "203.0.113.1"),
         (2, "10.0.0.2", " 203.0.113.1 ,10.0.0.1", "203.0.113.1"),
-        # Fewer values than proxies: the request skipped a proxy, the address is unknown.
-        (2, "10.0.0.2", "203.0.113.1", None),
-        (1, "10.0.0.1", None, None),
+        # Fewer values than proxies: the request skipped a proxy, so REMOTE_ADDR.
+        (2, "10.0.0.2", "203.0.113.1", "10.0.0.2"),
+        (1, "10.0.0.1", None, "10.0.0.1"),
         # Not an address at all.
-        (1, "10.0.0.1", "not-an-address", None),
+        (1, "10.0.0.1", "not-an-address", "10.0.0.1"),
         (0, "", None, None),
     ],
 )
