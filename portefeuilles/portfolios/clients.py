@@ -186,7 +186,7 @@ def _results_for(firm_id, portfolio, accounts) -> list[SearchResult]:
 
 
 def client_warnings(firm_client: FirmClient) -> list[str]:
-    """The warnings to show about a client: radié or suspended account, closed or unknown SIRET."""
+    """Return the warnings about a client: radié or suspended account, closed or unknown SIRET."""
     account = firm_client.account
     establishment = Establishment.objects.filter(siret=account.siret).first()
     return account_warnings(account, establishment)

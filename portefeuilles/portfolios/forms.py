@@ -10,8 +10,8 @@ from . import services
 
 
 class PortfolioNameForm(forms.Form):
-    # Not required and not stripped here: services.clean_name trims the name and
-    # words every refusal, so the form and the other callers share one rule.
+    # Neither required nor stripped here: services.clean_name trims the name and
+    # writes every rejection message, so the form and the other callers share one rule.
     name = forms.CharField(
         label=_("Nom du portefeuille"),
         required=False,
@@ -63,10 +63,6 @@ class SearchForm(forms.Form):
         except InvalidIdentifier as error:
             self.add_error("etablissement", str(error))
         return cleaned
-
-    @property
-    def is_blank(self) -> bool:
-        return not any((self.data.get(name) or "").strip() for name in self.fields)
 
 
 class SubscriberForm(forms.Form):

@@ -268,14 +268,14 @@ def remove_client(user: User, portfolio: Portfolio, firm_client_id) -> bool:
 
 
 def portfolio_subscribers(portfolio: Portfolio):
-    """The abonnés of the portfolio, by name."""
+    """Return the portfolio's abonnés, ordered by name."""
     return User.objects.filter(subscriptions__portfolio=portfolio).order_by(
         "last_name", "first_name", "email"
     )
 
 
 def firm_users(user: User):
-    """The users of ``user``'s firm, administrators first, then by name."""
+    """Return the users of ``user``'s firm, administrators first, then by name."""
     if user.firm_id is None:
         return User.objects.none()
     return User.objects.filter(firm_id=user.firm_id).order_by(

@@ -1,8 +1,8 @@
 """Screens of portfolios: « Mes portefeuilles », « Gérer les utilisateurs », creation and
 the « Portefeuille tiers déclarant » dialog.
 
-Every dialog action works twice. With htmx, the server answers with the dialog and
-the page swaps its content in place. Without JavaScript, the form posts, then the
+Every dialog action works twice. With htmx, the server returns the dialog and the
+page swaps its content in place. Without JavaScript, the form posts, then the
 server redirects to the dialog's plain page (post/redirect/get). Access is checked
 by ``services`` on every request: 404 outside the firm, 403 for a collaborator on
 administrator actions.
@@ -42,7 +42,8 @@ CHANGED_EVENT = "portfoliosChanged"
 
 @dataclass(frozen=True)
 class DialogState:
-    """What the dialog shows, carried in its links and hidden fields across requests."""
+    """The dialog's view state (search fields, list cursor, return page), carried in its links
+    and hidden fields from one request to the next."""
 
     etablissement: str = ""
     compte: str = ""
@@ -110,6 +111,9 @@ def create(request):
         try:
             portfolio = services.create_portfolio(request.user, form.cleaned_data["name"])
         except PortfolioError as error:
+            logger.info(
+                "portfolio creation rejected firm=%s user=%s", request.user.firm_id, request.user.pk
+            )
             form.add_error("name", str(error))
         else:
             messages.success(
@@ -170,7 +174,7 @@ def _render_dialog(request, portfolio, state, mode="view", **forms):
 
 
 def _after_change(request, portfolio, state):
-    """Answer a successful change: the dialog for htmx, else a redirect to its page."""
+    """Return the response to a successful change: the dialog for htmx, else a redirect."""
     if request.htmx:
         response = _render_dialog(request, portfolio, state)
         return trigger_client_event(response, CHANGED_EVENT)
@@ -201,8 +205,9 @@ def rename(request, pk):
         try:
             services.rename_portfolio(request.user, portfolio, form.cleaned_data["name"])
         except PortfolioError as error:
+            logger.info("portfolio rename rejected id=%s user=%s", portfolio.pk, request.user.pk)
             form.add_error("name", str(error))
-            # The instance kept the refused name; show the saved one in the heading.
+            # The instance kept the rejected name; show the saved one in the heading.
             portfolio.name = old_name
         else:
             messages.success(
@@ -262,6 +267,7 @@ def add_client(request, pk):
             request.user, portfolio, number, state.etablissement
         )
     except (PortfolioError, InvalidIdentifier) as error:
+        logger.info("client addition rejected portfolio=%s user=%s", portfolio.pk, request.user.pk)
         messages.error(request, str(error))
         return _after_change(request, portfolio, state)
 
@@ -313,6 +319,9 @@ def add_subscriber(request, pk):
                 request.user, portfolio, form.cleaned_data["user"].pk
             )
         except PortfolioError as error:
+            logger.info(
+                "subscriber addition rejected portfolio=%s user=%s", portfolio.pk, request.user.pk
+            )
             form.add_error("user", str(error))
         else:
             messages.success(

@@ -28,7 +28,10 @@ NEW_NAME = "Clients Auvergne-Rhône-Alpes"
 
 
 @pytest.fixture
-def cast(transactional_db):
+def cast(transactional_db, settings):
+    # MD5 instead of Argon2 (about 0.4 s per hash): the login still checks a
+    # real password, only faster. Argon2 itself is tested with the login form.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     firm = factories.FirmFactory(name="Cabinet Dupont")
     admin = factories.AdministratorFactory(
         firm=firm, email="admin@dupont.example", first_name="Alice", last_name="Admin"
@@ -164,3 +167,42 @@ def test_help_page_then_collaborator(live_server, cast):
     assert not Portfolio.objects.active().exists()
     assert Portfolio.objects.get().terminated_at is not None
     assert FirmClient.objects.filter(account__in=[first, second]).count() == 2
+
+
+def test_help_page_without_javascript(live_server, cast):
+    """The same first steps with JavaScript off: plain pages, post then redirect."""
+    base_url = live_server.url
+    first = cast["first"]
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_context(java_script_enabled=False).new_page()
+        log_in(page, base_url, "admin@dupont.example")
+
+        page.get_by_role("button", name="Gérer les utilisateurs").click()
+        page.get_by_role("button", name="Créer un nouveau portefeuille").click()
+        page.get_by_label("Nom du portefeuille").fill(NAME)
+        page.get_by_role("button", name="Confirmer la création").click()
+        expect(page.get_by_text(f"Le nouveau portefeuille {NAME} est créé.")).to_be_visible()
+
+        page.get_by_role("link", name=f"Modifier le portefeuille {NAME}").click()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        main = page.get_by_role("main")
+        expect(main.get_by_role("heading", name=NAME)).to_be_visible()
+        search(main, first.siret, first.number)
+        main.get_by_role("button", name="Ajouter au portefeuille").click()
+        expect(main.get_by_text(f"Le compte {first.number} est ajouté")).to_be_visible()
+
+        main.get_by_role("button", name="Modifier").click()
+        main.get_by_label("Nom du portefeuille").fill(NEW_NAME)
+        main.get_by_role("button", name="Enregistrer").click()
+        expect(main.get_by_role("heading", name=NEW_NAME)).to_be_visible()
+
+        main.get_by_role("button", name="Fermer").click()
+        expect(page.get_by_role("heading", name="Gérer les utilisateurs")).to_be_visible()
+        row = page.get_by_role("row", name=re.compile(NEW_NAME))
+        expect(row.get_by_role("cell").nth(0)).to_have_text("1")
+
+        browser.close()

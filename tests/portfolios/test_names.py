@@ -134,6 +134,8 @@ def test_create_duplicate_shows_error_on_field(client_for, admin, portfolio):
     assert 'role="alert"' in content
     assert "Un portefeuille nommé « clients ile-de-france » existe déjà" in content
     assert 'aria-invalid="true"' in content
+    assert 'aria-describedby="id_name_error"' in content
+    assert 'id="id_name_error" role="alert"' in content
     assert Portfolio.objects.count() == 1
 
 

@@ -11,8 +11,8 @@
     return document.querySelector("#modal-root dialog");
   }
 
-  // Focus what the new content asks for: an autofocus field (htmx focuses it
-  // itself), a message or confirmation marked data-focus, else the heading.
+  // Focus the element the new content marks: an autofocus field (htmx focuses
+  // it itself), a message or confirmation marked data-focus, else the heading.
   function placeFocus(container) {
     var active = document.activeElement;
     if (active && active !== document.body && container.contains(active)) {
@@ -72,8 +72,9 @@
     }
   });
 
-  // htmx does not swap error responses: say so where the user looks, inside
-  // the open dialog when there is one (the page behind it is inert).
+  // htmx does not swap error responses, so show a message where the user looks:
+  // inside the open dialog when there is one, because the page behind it is inert.
+  // The French texts come from data attributes that the server translated.
   function showRequestError(text) {
     var dialog = modalDialog();
     var container = (dialog && dialog.querySelector("#dialog-body")) || document.getElementById("main");
@@ -89,18 +90,20 @@
     box.focus();
   }
 
+  function errorText(name) {
+    return document.getElementById("modal-root").getAttribute("data-error-" + name) || "";
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;
-    if (status === 403) {
-      showRequestError("Cette action demande le profil administrateur de votre entreprise.");
-    } else if (status === 404) {
-      showRequestError("Ce portefeuille n'existe plus ou ne vous est plus ouvert. Rechargez la page.");
+    if (status === 403 || status === 404) {
+      showRequestError(errorText(String(status)));
     } else {
-      showRequestError("La demande a échoué (erreur " + status + "). Rechargez la page et réessayez.");
+      showRequestError(errorText("other").replace("%(status)s", String(status)));
     }
   });
 
   document.addEventListener("htmx:sendError", function () {
-    showRequestError("Le serveur ne répond pas. Vérifiez votre connexion, puis réessayez.");
+    showRequestError(errorText("network"));
   });
 })();
