@@ -139,7 +139,7 @@ def plan_restore(portfolio: Portfolio) -> RestorePlan:
         subscriber["id"]: subscriber.get("active", True)
         for subscriber in snapshot.get("subscriber_list", [])
     }
-    kept = set()
+    kept_subscriber_ids = set()
     for subscription_id, user_id, email, is_active, firm_id in portfolio.subscriptions.values_list(
         "pk", "user_id", "user__email", "user__is_active", "user__firm_id"
     ):
@@ -150,11 +150,11 @@ def plan_restore(portfolio: Portfolio) -> RestorePlan:
             plan.left_out_subscribers.append({"id": user_id, "email": email})
             plan.subscription_ids_to_delete.append(subscription_id)
         else:
-            kept.add(user_id)
-    plan.subscribers = len(kept)
+            kept_subscriber_ids.add(user_id)
+    plan.subscribers = len(kept_subscriber_ids)
     left_out_ids = {subscriber["id"] for subscriber in plan.left_out_subscribers}
     for subscriber in snapshot.get("subscriber_list", []):
-        if subscriber["id"] not in kept and subscriber["id"] not in left_out_ids:
+        if subscriber["id"] not in kept_subscriber_ids and subscriber["id"] not in left_out_ids:
             plan.left_out_subscribers.append({"id": subscriber["id"], "email": subscriber["email"]})
     plan.left_out_subscribers.sort(key=lambda subscriber: subscriber["email"])
     return plan
