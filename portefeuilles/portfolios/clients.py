@@ -15,6 +15,9 @@ from portefeuilles.referential.models import Establishment, UrssafAccount
 from .errors import PortfolioError
 from .models import FirmClient, Portfolio, PortfolioClient
 
+# Accounts shown for one search; a SIREN with more asks the user to narrow it down.
+SEARCH_RESULTS_MAX = 200
+
 
 @dataclass
 class SearchResult:
@@ -36,6 +39,8 @@ class Search:
     identifier: Identifier | None = None
     account_number: str | None = None
     results: list[SearchResult] = field(default_factory=list)
+    # True when more than SEARCH_RESULTS_MAX accounts matched and only the first are in results.
+    truncated: bool = False
 
     @property
     def understood(self) -> str:
@@ -151,7 +156,9 @@ def search_accounts(firm_id: int, portfolio: Portfolio | None, search: Search) -
             attached = attached.filter(siren=search.identifier.value)
         else:
             attached = attached.filter(siret=search.identifier.value)
-        accounts = list(attached.order_by("siret", "number")[:200])
+        accounts = list(attached.order_by("siret", "number")[: SEARCH_RESULTS_MAX + 1])
+        search.truncated = len(accounts) > SEARCH_RESULTS_MAX
+        accounts = accounts[:SEARCH_RESULTS_MAX]
 
     search.results = _results_for(firm_id, portfolio, accounts)
     return search

@@ -39,6 +39,10 @@ RETURN_PAGES = {"gestion": "portfolios:manage", "accueil": "home"}
 # Sent to the page behind the dialog after a change, so it reloads its list.
 CHANGED_EVENT = "portfoliosChanged"
 
+# Longer than any identifier typed with separators (an account number with a
+# space every three digits is 23 characters); longer values are cut.
+STATE_VALUE_MAX_LENGTH = 40
+
 
 @dataclass(frozen=True)
 class DialogState:
@@ -53,7 +57,9 @@ class DialogState:
 
     @classmethod
     def from_data(cls, data) -> "DialogState":
-        values = {f.name: (data.get(f.name) or "").strip()[:40] for f in fields(cls)}
+        values = {
+            f.name: (data.get(f.name) or "").strip()[:STATE_VALUE_MAX_LENGTH] for f in fields(cls)
+        }
         if values["retour"] not in RETURN_PAGES:
             values["retour"] = ""
         return cls(**values)

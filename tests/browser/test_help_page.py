@@ -128,7 +128,7 @@ def test_help_page_then_collaborator(live_server, cast):
             admin_page.get_by_role("link", name=f"Modifier le portefeuille {NEW_NAME}")
         ).to_be_focused()
 
-        # The collaborator sees exactly that portfolio, adds a client, cannot résilier.
+        # The collaborator gets exactly that portfolio and adds a client, without « Résilier ».
         collaborator_page = new_page(browser, console_errors)
         log_in(collaborator_page, base_url, "camille@dupont.example")
         portfolios = collaborator_page.locator("#portfolio-list").get_by_role("link")

@@ -48,23 +48,23 @@ def test_home(client_for, request, firm, portfolio, client_in_portfolio, role):
     user = request.getfixturevalue(role)
     client = client_for(user)
     url = reverse("home")
-    one = count_queries(client, url)
+    with_one_row = count_queries(client, url)
 
     bulk_portfolios(firm, MANY - 1, subscriber=user, firm_client=client_in_portfolio)
 
-    assert count_queries(client, url) == one
+    assert count_queries(client, url) == with_one_row
     assert client.get(url).content.decode().count('id="open-portfolio-') == MANY
 
 
 def test_manage(client_for, admin, firm, portfolio, subscriber, client_in_portfolio):
     client = client_for(admin)
     url = reverse("portfolios:manage")
-    one = count_queries(client, url)
+    with_one_row = count_queries(client, url)
 
     bulk_portfolios(firm, MANY - 1, subscriber=subscriber, firm_client=client_in_portfolio)
     factories.UserFactory.create_batch(20, firm=firm)
 
-    assert count_queries(client, url) == one
+    assert count_queries(client, url) == with_one_row
     assert client.get(url).content.decode().count("Modifier le portefeuille ") == MANY
 
 
@@ -75,14 +75,16 @@ def test_dialog_client_list(client_for, request, portfolio, role, htmx):
     url = reverse("portfolios:detail", args=[portfolio.pk])
     headers = {"HX-Request": "true"} if htmx else {}
     bulk_clients(portfolio, 1)
-    one = count_queries(client, url, **headers)
+    with_one_row = count_queries(client, url, **headers)
 
     bulk_clients(portfolio, MANY - 1, start=1)
     factories.PortfolioSubscriptionFactory.create_batch(20, portfolio=portfolio)
 
-    assert count_queries(client, url, **headers) == one
-    # A later page asks once more whether a previous page exists.
-    assert count_queries(client, url, {"after": "750000000000000049"}, **headers) == one + 1
+    assert count_queries(client, url, **headers) == with_one_row
+    # A later page runs one more query, to check whether a previous page exists.
+    assert (
+        count_queries(client, url, {"after": "750000000000000049"}, **headers) == with_one_row + 1
+    )
 
 
 def test_search_results(client_for, admin, portfolio):
@@ -90,10 +92,10 @@ def test_search_results(client_for, admin, portfolio):
     url = reverse("portfolios:detail", args=[portfolio.pk])
     siren = factories.siren_for(700_000)
     bulk_clients(portfolio, 1, siren=siren)
-    one = count_queries(client, url, {"etablissement": siren})
+    with_one_row = count_queries(client, url, {"etablissement": siren})
 
     bulk_clients(portfolio, MANY - 1, start=1, siren=siren)
 
-    assert count_queries(client, url, {"etablissement": siren}) == one
+    assert count_queries(client, url, {"etablissement": siren}) == with_one_row
     content = client.get(url, {"etablissement": siren}).content.decode()
     assert content.count('id="result-750') == MANY

@@ -1,19 +1,20 @@
 """« Rechercher un établissement » and adding clients.
 
 A SIREN or SIRET alone, or an account number alone, finds only accounts already
-attached to the firm; attaching a new one takes its SIREN or SIRET and its account
-number together, and they must belong together in the referential.
+attached to the firm. Attaching a new one takes its SIREN or SIRET and its account
+number together, and the referential must link the two.
 """
 
 import pytest
 from django.urls import reverse
 
-from portefeuilles.portfolios import services
+from portefeuilles.portfolios import clients, services
 from portefeuilles.portfolios.models import FirmClient, PortfolioClient
 from portefeuilles.portfolios.services import PortfolioError
 from portefeuilles.referential.identifiers import InvalidIdentifier
 from portefeuilles.referential.models import Establishment, UrssafAccount
 from tests import factories
+from tests.portfolios.helpers import bulk_clients
 
 pytestmark = pytest.mark.django_db
 
@@ -369,3 +370,25 @@ def test_add_invalid_number_refused(client_for, admin, portfolio):
 
     assert "n&#x27;est pas un numéro de compte valide" in response.content.decode()
     assert not portfolio.entries.exists()
+
+
+def test_search_truncated_past_max(client_for, admin, portfolio):
+    siren = factories.siren_for(700_000)
+    bulk_clients(portfolio, clients.SEARCH_RESULTS_MAX + 1, siren=siren)
+
+    search = run_search(admin.firm, portfolio, siren)
+    content = client_for(admin).get(detail(portfolio), {"etablissement": siren}).content.decode()
+
+    assert search.truncated
+    assert len(search.results) == clients.SEARCH_RESULTS_MAX
+    assert "Seuls les 200 premiers comptes sont affichés." in content
+
+
+def test_search_not_truncated_at_max(admin, portfolio):
+    siren = factories.siren_for(700_000)
+    bulk_clients(portfolio, clients.SEARCH_RESULTS_MAX, siren=siren)
+
+    search = run_search(admin.firm, portfolio, siren)
+
+    assert not search.truncated
+    assert len(search.results) == clients.SEARCH_RESULTS_MAX

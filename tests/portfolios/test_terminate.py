@@ -1,7 +1,7 @@
-"""« Résilier »: a confirmation stating the client count, then one transaction takes the
-portfolio out of every screen and its abonnés' access; the accounts stay attached.
+"""« Résilier »: a confirmation states the client count, then one transaction takes the
+portfolio out of every screen and its abonnés' access. The accounts stay attached.
 
-The client list and subscriptions are kept so that « Restaurer » can give them back;
+The client list and subscriptions are kept so that « Restaurer » can give them back.
 tests/audit covers restoring and the final purge."""
 
 import pytest

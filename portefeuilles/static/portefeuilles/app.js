@@ -36,13 +36,18 @@
 
   document.addEventListener("htmx:afterSettle", function () {
     var dialog = modalDialog();
-    if (!dialog) {
+    if (dialog) {
+      if (!dialog.open) {
+        dialog.showModal();
+      }
+      placeFocus(dialog);
       return;
     }
-    if (!dialog.open) {
-      dialog.showModal();
+    // The dialog's plain page, opened directly, swaps the same content in place.
+    var page = document.querySelector(".dialog-page");
+    if (page) {
+      placeFocus(page);
     }
-    placeFocus(dialog);
   });
 
   // The native dialog closes on Escape; removing it afterwards leaves
