@@ -23,6 +23,16 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -58,9 +68,11 @@ INSTALLED_APPS = [
     "portefeuilles.accounts",
     "portefeuilles.referential",
     "portefeuilles.portfolios",
+    "portefeuilles.audit",
 ]
 
 MIDDLEWARE = [
+    "portefeuilles.audit.context.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portefeuilles.audit.middleware.DeniedAccessJournalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -162,3 +175,13 @@ LOGGING = {
 
 # Clients listed per page in a portfolio dialog.
 PORTFOLIO_CLIENTS_PAGE_SIZE = 50
+
+# Number of reverse proxies in front of the application that append to
+# X-Forwarded-For; 0 means clients connect directly and REMOTE_ADDR is theirs.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Days a journal entry is kept before `portefeuilles purge_journal` deletes it.
+JOURNAL_RETENTION_DAYS = env_int("JOURNAL_RETENTION_DAYS", 365)
+# Days a résilié portfolio can be restored before `portefeuilles purge_terminated`
+# deletes it for good.
+TERMINATED_PORTFOLIO_RETENTION_DAYS = env_int("TERMINATED_PORTFOLIO_RETENTION_DAYS", 30)

@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portefeuilles.accounts.models import Firm, User
+from portefeuilles.audit import journal
 from portefeuilles.referential import identifiers
 
 from .clients import (  # noqa: F401 (re-exported: callers use services.X)
@@ -131,6 +133,7 @@ def _check_name_free(firm_id: int, name: str, exclude_pk: int | None = None) -> 
         raise _name_taken(name)
 
 
+@transaction.atomic
 def create_portfolio(user: User, raw_name: str) -> Portfolio:
     require_administrator(user)
     name = clean_name(raw_name)
@@ -142,38 +145,51 @@ def create_portfolio(user: User, raw_name: str) -> Portfolio:
             portfolio = Portfolio.objects.create(firm_id=user.firm_id, name=name)
     except IntegrityError:
         raise _name_taken(name) from None
+    journal.portfolio_created(user, portfolio)
     logger.info("portfolio created id=%s firm=%s user=%s", portfolio.pk, user.firm_id, user.pk)
     return portfolio
 
 
+@transaction.atomic
 def rename_portfolio(user: User, portfolio: Portfolio, raw_name: str) -> Portfolio:
     require_administrator(user, portfolio.firm_id)
     name = clean_name(raw_name)
     if name == portfolio.name:
         return portfolio
     _check_name_free(portfolio.firm_id, name, exclude_pk=portfolio.pk)
+    old_name = portfolio.name
     portfolio.name = name
     try:
         with transaction.atomic():
             portfolio.save(update_fields=["name"])
     except IntegrityError:
         raise _name_taken(name) from None
+    journal.portfolio_renamed(user, portfolio, old_name)
     logger.info("portfolio renamed id=%s user=%s", portfolio.pk, user.pk)
     return portfolio
 
 
 @transaction.atomic
 def terminate_portfolio(user: User, portfolio: Portfolio) -> int:
-    """Delete the portfolio, its client list and its abonnés' access; return the client count.
+    """Résilier the portfolio and return its client count.
 
-    The accounts stay attached to the firm.
+    The portfolio leaves every screen and its abonnés lose access at once, since
+    all of them read ``Portfolio.objects.active()``. It keeps its client list and
+    subscriptions so that an administrator can restore it for
+    ``TERMINATED_PORTFOLIO_RETENTION_DAYS`` days (``portefeuilles.audit.restore``);
+    ``portefeuilles purge_terminated`` deletes it after that. The accounts stay
+    attached to the firm.
     """
     require_administrator(user, portfolio.firm_id)
+    now = timezone.now()
+    # Conditional, so that of two concurrent résiliations only one is journaled.
+    if not Portfolio.objects.active().filter(pk=portfolio.pk).update(terminated_at=now):
+        raise Http404
+    portfolio.terminated_at = now
     client_count = portfolio.entries.count()
-    portfolio_id = portfolio.pk
-    portfolio.delete()
+    journal.portfolio_terminated(user, portfolio)
     logger.info(
-        "portfolio terminated id=%s clients=%s user=%s", portfolio_id, client_count, user.pk
+        "portfolio terminated id=%s clients=%s user=%s", portfolio.pk, client_count, user.pk
     )
     return client_count
 
@@ -227,6 +243,8 @@ def add_client(
     _entry, created = PortfolioClient.objects.get_or_create(
         portfolio=portfolio, firm_client=firm_client
     )
+    if created:
+        journal.client_added(user, portfolio, firm_client)
     return firm_client, created
 
 
@@ -234,10 +252,16 @@ def add_client(
 def remove_client(user: User, portfolio: Portfolio, firm_client_id) -> bool:
     """Take the client out of the portfolio; it stays attached to the firm."""
     _check_can_edit_clients(user, portfolio)
-    deleted, _per_model = PortfolioClient.objects.filter(
-        portfolio=portfolio, firm_client_id=firm_client_id
-    ).delete()
-    return deleted > 0
+    entry = (
+        PortfolioClient.objects.select_related("firm_client__account")
+        .filter(portfolio=portfolio, firm_client_id=firm_client_id)
+        .first()
+    )
+    if entry is None:
+        return False
+    entry.delete()
+    journal.client_removed(user, portfolio, entry.firm_client)
+    return True
 
 
 # -- Abonnés -----------------------------------------------------------------
@@ -281,17 +305,27 @@ def add_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> User:
                 "Choisissez un abonné dans la liste."
             )
         )
-    PortfolioSubscription.objects.get_or_create(portfolio=portfolio, user=subscriber)
+    _subscription, created = PortfolioSubscription.objects.get_or_create(
+        portfolio=portfolio, user=subscriber
+    )
+    if created:
+        journal.subscriber_added(user, portfolio, subscriber)
     return subscriber
 
 
 @transaction.atomic
 def remove_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> bool:
     require_administrator(user, portfolio.firm_id)
-    deleted, _per_model = PortfolioSubscription.objects.filter(
-        portfolio=portfolio, user_id=subscriber_id
-    ).delete()
-    return deleted > 0
+    subscription = (
+        PortfolioSubscription.objects.select_related("user")
+        .filter(portfolio=portfolio, user_id=subscriber_id)
+        .first()
+    )
+    if subscription is None:
+        return False
+    subscription.delete()
+    journal.subscriber_removed(user, portfolio, subscription.user)
+    return True
 
 
 def firm_for(user: User) -> Firm:

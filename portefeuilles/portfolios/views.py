@@ -15,12 +15,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from portefeuilles.audit.restore import restore_deadline
 from portefeuilles.referential.identifiers import InvalidIdentifier
 
 from . import services
@@ -241,7 +244,13 @@ def terminate(request, pk):
             "supprimée.",
             client_count,
         )
-        % {"name": name, "count": client_count},
+        % {"name": name, "count": client_count}
+        + " "
+        + _(
+            "Vous pouvez le restaurer, avec ses clients et ses abonnés, jusqu'au %(date)s "
+            "depuis « Portefeuilles résiliés »."
+        )
+        % {"date": date_format(timezone.localtime(restore_deadline(portfolio)), "d/m/Y")},
     )
     target = state.close_url() if state.retour else reverse("portfolios:manage")
     if request.htmx:

@@ -163,7 +163,9 @@ def test_help_page_then_collaborator(live_server, cast):
 
     assert console_errors == []
 
-    assert not Portfolio.objects.exists()
+    # Résilié, kept for restoration until purge_terminated deletes it.
+    assert not Portfolio.objects.active().exists()
+    assert Portfolio.objects.get().terminated_at is not None
     assert FirmClient.objects.filter(account__in=[first, second]).count() == 2
 
 

@@ -1,5 +1,8 @@
-"""« Résilier »: a confirmation states the client count, then one transaction deletes
-the portfolio, its client list and its abonnés' access. The accounts stay attached."""
+"""« Résilier »: a confirmation states the client count, then one transaction takes the
+portfolio out of every screen and its abonnés' access. The accounts stay attached.
+
+The client list and subscriptions are kept so that « Restaurer » can give them back.
+tests/audit covers restoring and the final purge."""
 
 import pytest
 from django.urls import reverse
@@ -20,15 +23,15 @@ def add_clients(portfolio, count):
     return [factories.PortfolioClientFactory(portfolio=portfolio).firm_client for _ in range(count)]
 
 
-def test_terminate_removes_list_and_access(admin, subscriber, portfolio):
+def test_terminate_removes_access_keeps_list(admin, subscriber, portfolio):
     firm_clients = add_clients(portfolio, 3)
 
     count = services.terminate_portfolio(admin, portfolio)
 
     assert count == 3
-    assert not Portfolio.objects.exists()
-    assert not PortfolioClient.objects.exists()
-    assert not PortfolioSubscription.objects.exists()
+    assert not Portfolio.objects.active().exists()
+    assert PortfolioClient.objects.filter(portfolio=portfolio).count() == 3
+    assert PortfolioSubscription.objects.filter(portfolio=portfolio, user=subscriber).exists()
     assert FirmClient.objects.filter(pk__in=[fc.pk for fc in firm_clients]).count() == 3
 
 
@@ -94,7 +97,7 @@ def test_terminate_htmx_redirects_client(client_for, admin, portfolio):
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("portfolios:manage")
-    assert not Portfolio.objects.exists()
+    assert not Portfolio.objects.active().exists()
 
 
 def test_terminate_get_deletes_nothing(client_for, admin, portfolio):
