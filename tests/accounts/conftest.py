@@ -13,6 +13,11 @@ from tests.factories import TEST_PASSWORD
 PASSWORD = TEST_PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.FastArgon2PasswordHasher"]
+
+
 def current_code(device: TOTPDevice) -> str:
     """Return the code an authenticator app shows now for ``device`` (time-machine aware)."""
     return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
