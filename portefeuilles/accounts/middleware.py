@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
-from . import user_sessions
+from . import reauth, user_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ class UserSessionMiddleware:
                 return self._end(request, expired=row is not None) or self.get_response(request)
             user_sessions.touch(request, row)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, reauth.ReauthenticationRequired):
+            return reauth.reauthentication_redirect(request)
+        return None
 
     def _end(self, request, expired: bool):
         logger.info("session ended user=%s expired=%s", request.user.pk, expired)

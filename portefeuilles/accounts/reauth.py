@@ -64,8 +64,27 @@ def reauthentication_redirect(request) -> HttpResponse:
     return redirect(url)
 
 
+class ReauthenticationRequired(Exception):
+    """Raised by ``check_recent_authentication``; ``UserSessionMiddleware`` turns it into
+    the redirect to « Confirmer votre identité »."""
+
+
+def check_recent_authentication(request) -> None:
+    """Raise ReauthenticationRequired unless the user confirmed their identity recently.
+
+    Call it after the access checks, so that outsiders still get 404 and
+    collaborators 403 rather than a confirmation page.
+    """
+    if not is_recent(request):
+        raise ReauthenticationRequired
+
+
 def require_recent_authentication(view):
-    """Decorate a view so that it runs only after a recent password (and code) entry."""
+    """Decorate a view so that it runs only after a recent password (and code) entry.
+
+    The check runs before the view's own access checks; use
+    ``check_recent_authentication`` inside the view to run it after them.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):

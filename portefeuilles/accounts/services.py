@@ -325,7 +325,7 @@ def firm_team(admin: User):
     users = list(
         User.objects.filter(firm_id=admin.firm_id)
         .annotate(has_second_factor=Exists(enrolled))
-        .order_by("last_name", "first_name", "email")
+        .order_by("role", "last_name", "first_name", "email")
     )
     invitations = list(Invitation.objects.open().filter(firm_id=admin.firm_id))
     return users, invitations

@@ -3,13 +3,21 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from . import user_sessions
+from . import reauth, user_sessions
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_start_session")
 def start_session(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session") and request.session.session_key:
-        user_sessions.start_session(request, user)
+    if request is None or not hasattr(request, "session"):
+        return
+    if not request.session.session_key:
+        # login() flushes the session, leaving it without a key, when another
+        # user was logged in on it; saving now gives it the key it will keep.
+        request.session.save()
+    user_sessions.start_session(request, user)
+    # Every login() follows the full check (password, then the second factor
+    # when enrolled or required), so it counts as a recent authentication.
+    reauth.mark_authenticated(request)
 
 
 @receiver(user_logged_out, dispatch_uid="accounts_end_session")

@@ -38,16 +38,11 @@ def mark_recent_authentication(client) -> None:
     session.save()
 
 
-@pytest.fixture
-def logged_in(client):
-    """Return a function that logs ``client`` in as a user with a fresh re-authentication."""
-
-    def login(user):
-        client.force_login(user)
-        mark_recent_authentication(client)
-        return client
-
-    return login
+def forget_recent_authentication(client) -> None:
+    """Make the session as old as one whose last password entry is past 10 minutes."""
+    session = client.session
+    session.pop(reauth.SESSION_KEY, None)
+    session.save()
 
 
 _CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")

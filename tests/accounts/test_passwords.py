@@ -61,7 +61,9 @@ def test_email_local_part_refused(someone, password):
     assert any("adresse e-mail" in m for m in messages_for(password, someone))
 
 
-@pytest.mark.parametrize("password", ["cabinet dupont 2026", "CabinetDupont!!", "mon cabinet-dupont"])
+@pytest.mark.parametrize(
+    "password", ["cabinet dupont 2026", "CabinetDupont!!", "mon cabinet-dupont"]
+)
 def test_firm_name_refused(someone, password):
     assert any("nom de votre entreprise" in m for m in messages_for(password, someone))
 
@@ -72,9 +74,7 @@ def test_firm_name_of_unsaved_firm_refused():
 
 
 def test_production_hasher_is_argon2id():
-    assert project_settings.PASSWORD_HASHERS == [
-        "django.contrib.auth.hashers.Argon2PasswordHasher"
-    ]
+    assert project_settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     assert Argon2PasswordHasher().encode("x" * 12, "saltsaltsalt").startswith("argon2$argon2id$")
 
 
@@ -82,7 +82,11 @@ def test_change_needs_current_password(client, subscriber):
     client.force_login(subscriber)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "pas le bon", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        {
+            "old_password": "pas le bon",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 200
     subscriber.refresh_from_db()
@@ -140,7 +144,9 @@ def test_reset_email_contents(client, subscriber):
 
 def test_reset_link_single_use_and_ends_sessions(client, subscriber):
     other_device = Client()
-    other_device.post(reverse("accounts:login"), {"username": subscriber.email, "password": PASSWORD})
+    other_device.post(
+        reverse("accounts:login"), {"username": subscriber.email, "password": PASSWORD}
+    )
     request_reset(client, subscriber.email)
     link = reset_link(mail.outbox[0])
     form_page = client.get(link, follow=True)

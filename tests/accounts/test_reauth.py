@@ -7,7 +7,15 @@ import time_machine
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .conftest import PASSWORD, current_code, enrol, mark_recent_authentication
+from portefeuilles.portfolios.models import Portfolio
+
+from .conftest import (
+    PASSWORD,
+    current_code,
+    enrol,
+    forget_recent_authentication,
+    mark_recent_authentication,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -15,12 +23,18 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 ENROL_URL = "/compte/double-authentification/"
 
 
+def log_in_long_ago(client, user):
+    """Log in, then age the last password entry past the 10 minutes."""
+    client.force_login(user)
+    forget_recent_authentication(client)
+
+
 def reauth_url(next_url):
     return f"{reverse('accounts:reauthenticate')}?{urlencode({'next': next_url})}"
 
 
 def test_get_view_redirects_to_confirmation_and_back(client, subscriber):
-    client.force_login(subscriber)
+    log_in_long_ago(client, subscriber)
     response = client.get(reverse("accounts:two_factor_enrol"))
     assert response.status_code == 302
     assert response["Location"] == reauth_url(ENROL_URL)
@@ -35,7 +49,7 @@ def test_get_view_redirects_to_confirmation_and_back(client, subscriber):
 
 
 def test_post_view_comes_back_to_referring_page(client, admin, subscriber):
-    client.force_login(admin)
+    log_in_long_ago(client, admin)
     manage = reverse("portfolios:manage")
     response = client.post(
         reverse("accounts:deactivate_user", args=[subscriber.pk]),
@@ -47,7 +61,7 @@ def test_post_view_comes_back_to_referring_page(client, admin, subscriber):
 
 
 def test_post_view_ignores_foreign_referer(client, admin, subscriber):
-    client.force_login(admin)
+    log_in_long_ago(client, admin)
     response = client.post(
         reverse("accounts:deactivate_user", args=[subscriber.pk]),
         HTTP_REFERER="https://ailleurs.example/piege",
@@ -56,7 +70,7 @@ def test_post_view_ignores_foreign_referer(client, admin, subscriber):
 
 
 def test_htmx_request_gets_hx_redirect(client, admin, subscriber):
-    client.force_login(admin)
+    log_in_long_ago(client, admin)
     response = client.post(
         reverse("accounts:deactivate_user", args=[subscriber.pk]),
         HTTP_HX_REQUEST="true",
@@ -67,7 +81,7 @@ def test_htmx_request_gets_hx_redirect(client, admin, subscriber):
 
 
 def test_wrong_password_refused(client, subscriber):
-    client.force_login(subscriber)
+    log_in_long_ago(client, subscriber)
     response = client.post(
         reverse("accounts:reauthenticate"), {"password": "not my password", "next": ENROL_URL}
     )
@@ -79,7 +93,7 @@ def test_wrong_password_refused(client, subscriber):
 def test_enrolled_user_must_give_code(client, subscriber):
     with time_machine.travel(START, tick=False) as traveller:
         device, _ = enrol(subscriber)
-        client.force_login(subscriber)
+        log_in_long_ago(client, subscriber)
         traveller.shift(dt.timedelta(seconds=60))
         without_code = client.post(reverse("accounts:reauthenticate"), {"password": PASSWORD})
         assert without_code.status_code == 200
@@ -95,7 +109,7 @@ def test_enrolled_user_must_give_code(client, subscriber):
 
 def test_confirmation_lasts_ten_minutes(client, subscriber):
     with time_machine.travel(START, tick=False) as traveller:
-        client.force_login(subscriber)
+        log_in_long_ago(client, subscriber)
         mark_recent_authentication(client)
         traveller.shift(dt.timedelta(minutes=9, seconds=59))
         assert client.get(ENROL_URL).status_code == 200
@@ -132,3 +146,29 @@ def test_confirmation_page_needs_login(client, db):
     response = client.get(reverse("accounts:reauthenticate"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_collaborator_gets_403_before_confirmation(client, admin, subscriber):
+    log_in_long_ago(client, subscriber)
+    response = client.post(reverse("accounts:deactivate_user", args=[admin.pk]))
+    assert response.status_code == 403
+
+
+def test_other_firm_gets_404_before_confirmation(client, other_admin, subscriber):
+    log_in_long_ago(client, other_admin)
+    response = client.post(reverse("accounts:deactivate_user", args=[subscriber.pk]))
+    assert response.status_code == 404
+
+
+def test_terminate_needs_recent_authentication(client, admin, portfolio):
+    log_in_long_ago(client, admin)
+    url = reverse("portfolios:terminate", args=[portfolio.pk])
+    response = client.post(url, HTTP_REFERER=f"http://testserver{reverse('portfolios:manage')}")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reauthenticate"))
+    assert Portfolio.objects.filter(pk=portfolio.pk).exists()
+    confirmation = client.get(url)
+    assert confirmation["Location"] == reauth_url(url)
+    mark_recent_authentication(client)
+    assert client.post(url).status_code == 302
+    assert not Portfolio.objects.filter(pk=portfolio.pk).exists()

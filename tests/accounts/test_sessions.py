@@ -24,7 +24,9 @@ SAFARI = (
 
 def log_in(user, user_agent=FIREFOX, address="192.0.2.20") -> Client:
     client = Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
-    response = client.post(reverse("accounts:login"), {"username": user.email, "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     return client
 

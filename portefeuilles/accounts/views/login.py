@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .. import lockout, reauth, twofactor
+from .. import lockout, twofactor
 from ..client_address import client_address
 from ..forms import EnrolmentForm, LoginForm, SecondFactorForm
 from ..models import User
@@ -36,7 +36,6 @@ def complete_login(request, user, device=None) -> None:
     auth_login(request, user, backend=MODEL_BACKEND)
     if device is not None:
         django_otp.login(request, device)
-    reauth.mark_authenticated(request)
     lockout.clear_failures(user.email)
 
 

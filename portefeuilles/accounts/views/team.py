@@ -16,7 +16,7 @@ from .. import services
 from ..emails import EmailNotSent
 from ..forms import InvitationForm, NewPasswordForm, RoleForm
 from ..models import User
-from ..reauth import require_recent_authentication
+from ..reauth import check_recent_authentication
 from ..services import AccountError
 
 MANAGE_URL = "portfolios:manage"
@@ -77,9 +77,9 @@ def revoke_invitation(request, pk):
 
 
 @require_POST
-@require_recent_authentication
 def change_role(request, pk):
     target = services.get_firm_user(request.user, pk)
+    check_recent_authentication(request)
     form = RoleForm(request.POST)
     if not form.is_valid():
         error = AccountError(_("Choisissez le profil administrateur ou collaborateur."))
@@ -96,9 +96,9 @@ def change_role(request, pk):
 
 
 @require_POST
-@require_recent_authentication
 def deactivate(request, pk):
     target = services.get_firm_user(request.user, pk)
+    check_recent_authentication(request)
     try:
         services.deactivate(request.user, target)
     except AccountError as error:
@@ -132,9 +132,9 @@ def end_user_sessions(request, pk):
 
 
 @require_POST
-@require_recent_authentication
 def reset_second_factor(request, pk):
     target = services.get_firm_user(request.user, pk)
+    check_recent_authentication(request)
     try:
         services.reset_second_factor(request.user, target)
     except AccountError as error:
