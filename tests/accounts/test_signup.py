@@ -188,7 +188,9 @@ def test_operator_approves(client, operator):
     approved = mail.outbox[-1]
     assert approved.subject == "Votre espace en ligne est créé"
     assert "double authentification" in approved.body
-    login = Client().post(reverse("accounts:login"), {"username": admin.email, "password": PASSWORD})
+    login = Client().post(
+        reverse("accounts:login"), {"username": admin.email, "password": PASSWORD}
+    )
     assert login["Location"] == reverse("accounts:login_enrol")
 
 
