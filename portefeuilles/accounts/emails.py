@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 
 class EmailNotSent(Exception):
-    """The mail server refused or could not be reached; the message says what to do."""
+    """Raised when the mail server rejects the message or cannot be reached."""
 
     message = (
         "L'e-mail n'a pas pu être envoyé, car le serveur de messagerie ne répond pas. "

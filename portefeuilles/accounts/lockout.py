@@ -9,8 +9,8 @@ A small table rather than django-axes: axes counts one combination of
 parameters against one limit, while this rule needs two independent limits
 (per identifiant and per address). Refused attempts are not recorded, so a
 lockout ends on time instead of being extended by the attempts it refuses.
-The identifiant is counted whether or not an account has it, so the answer
-never tells whether the account exists.
+The identifiant is counted whether or not an account has it, so the response
+never reveals whether the account exists.
 """
 
 import hashlib

@@ -14,10 +14,11 @@ logger = logging.getLogger(__name__)
 class UserSessionMiddleware:
     """Log out a session that was ended from « Mes sessions » or that timed out.
 
-    An authenticated request whose ``UserSession`` row is missing (ended by the
-    user, an administrator, a deactivation or a password reset) or past the idle
-    or absolute timeout is logged out before the view runs, and
-    ``LoginRequiredMiddleware`` then sends it to the login page.
+    An authenticated request is logged out before the view runs when its
+    ``UserSession`` row is missing or past the idle or absolute timeout. A row
+    goes missing when the user, an administrator, a deactivation or a password
+    reset ends the session. ``LoginRequiredMiddleware`` then redirects to the
+    login page.
     """
 
     def __init__(self, get_response):

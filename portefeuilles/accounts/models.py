@@ -139,7 +139,7 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """« Ajouter un nouveau collaborateur »: an e-mail link to join a firm's space.
 
-    The link holds a random token; only its SHA-256 digest is stored. It is valid
+    The link contains a random token, and only its SHA-256 digest is stored. It is valid
     ``INVITATION_TIMEOUT`` seconds and works once.
     """
 

@@ -3,7 +3,7 @@
 Every function takes the acting user first and works inside that user's firm.
 Users outside the firm get ``Http404`` (ids reveal nothing); members without
 the administrator profile get ``PermissionDenied``. Broken rules raise
-``AccountError`` with a French message that says what to do.
+``AccountError`` with a French message that tells the user what to do next.
 """
 
 import logging
@@ -31,7 +31,7 @@ UrlBuilder = Callable[[str], str]
 
 
 class AccountError(ValueError):
-    """A rule was broken; the message is French, names the value and says what to do."""
+    """Raised when a rule is broken, with a French message naming the value and the fix."""
 
 
 # -- Access ------------------------------------------------------------------

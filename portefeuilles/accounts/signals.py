@@ -11,8 +11,8 @@ def start_session(sender, request, user, **kwargs):
     if request is None or not hasattr(request, "session"):
         return
     if not request.session.session_key:
-        # login() flushes the session, leaving it without a key, when another
-        # user was logged in on it; saving now gives it the key it will keep.
+        # login() flushes the session when another user was logged in on it,
+        # which leaves it without a key. Saving now gives it the key it keeps.
         request.session.save()
     user_sessions.start_session(request, user)
     # Every login() follows the full check (password, then the second factor

@@ -5,11 +5,11 @@
    seconds (48 hours) confirms the e-mail address.
 2. The request then waits « en attente de validation » until an operator (a
    staff user) approves or refuses it in the Django admin.
-3. Approval creates the firm and its administrator; the applicant is told by
+3. Approval creates the firm and its administrator. The applicant gets an
    e-mail either way.
 
 One space per SIREN: a SIREN that already has a firm, or a request awaiting an
-operator, is refused with a message that says whom to ask.
+operator, is rejected with a message naming whom to ask.
 """
 
 import logging
@@ -99,8 +99,8 @@ def submit(
     """File a request and e-mail the confirmation link.
 
     When the address is already an identifiant, no request is filed and the
-    address gets an e-mail saying so instead: the page shows the same answer,
-    so the form does not reveal which addresses have an account.
+    address gets an e-mail explaining why. The page shows the same response
+    either way, so the form does not reveal which addresses have an account.
     """
     siren = clean_siren(siren)
     check_siren_free(siren)
@@ -111,7 +111,7 @@ def submit(
             email,
             {"reset_link": build_url(reverse("accounts:password_reset"))},
         )
-        logger.info("signup refused: address already an identifiant")
+        logger.info("signup not filed: the address is already an identifiant")
         return None
     token, digest = new_token()
     request = SignupRequest.objects.create(
@@ -234,4 +234,4 @@ def refuse(operator: User, request: SignupRequest) -> None:
     request.password = ""
     request.save(update_fields=["status", "decided_at", "decided_by", "password"])
     emails.send("signup_refused", request.email, {"signup": request})
-    logger.info("signup refused id=%s by=%s", request.pk, operator.pk)
+    logger.info("signup rejected id=%s by=%s", request.pk, operator.pk)

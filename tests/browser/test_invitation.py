@@ -103,7 +103,7 @@ def test_invitation_first_login_and_enrolment(live_server, admin):
         codes = page.locator(".recovery-codes code").all_inner_texts()
         assert len(codes) == 10
 
-        # Next login asks for the second factor; a recovery code is accepted once.
+        # The next login requires the second factor, and a recovery code works once.
         page.get_by_role("button", name="Se déconnecter").click()
         page.get_by_label("Identifiant").fill(NEW_EMAIL)
         page.get_by_label("Mot de passe").fill(NEW_PASSWORD)

@@ -91,7 +91,7 @@ def reauthenticate(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
-    """Change the password (asks the current one); the user's other sessions end."""
+    """Change the password after checking the current one, then end the other sessions."""
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
@@ -110,7 +110,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """« Mot de passe oublié » : the same answer whether or not the address has an account."""
+    """« Mot de passe oublié »: the same response whether or not the address has an account."""
 
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/emails/password_reset.txt"
@@ -126,7 +126,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Choose a new password from the e-mail link (valid 1 hour, single use).
 
-    Every session of the user ends: whoever had the old password is out.
+    Every session of the user ends, so anyone who knew the old password is logged out.
     """
 
     template_name = "accounts/password_reset_confirm.html"

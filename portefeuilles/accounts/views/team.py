@@ -153,7 +153,7 @@ def reset_second_factor(request, pk):
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 def accept_invitation(request, token):
-    """The invited person chooses their name and password, then logs in."""
+    """Create the invited account from the name and password the person chooses."""
     try:
         invitation = services.invitation_for_token(token)
     except AccountError as error:
