@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
 from .client_address import client_address
@@ -28,8 +29,18 @@ def key_digest(session_key: str) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()
 
 
+def prune_expired(user) -> None:
+    """Delete the rows of ``user``'s sessions that timed out without a further request."""
+    now = timezone.now()
+    UserSession.objects.filter(user=user).filter(
+        models.Q(last_activity__lt=now - timedelta(seconds=settings.SESSION_IDLE_TIMEOUT))
+        | models.Q(created_at__lt=now - timedelta(seconds=settings.SESSION_ABSOLUTE_TIMEOUT))
+    ).delete()
+
+
 def start_session(request, user) -> UserSession:
     """Record the session that ``request`` has just logged ``user`` into."""
+    prune_expired(user)
     now = timezone.now()
     row, _ = UserSession.objects.update_or_create(
         key_digest=key_digest(request.session.session_key),

@@ -58,11 +58,11 @@ def test_sessions_page_query_count(subscriber, django_assert_num_queries):
     client = log_in(subscriber)
     for index in range(1):
         log_in(subscriber, address=f"192.0.2.{index + 100}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("accounts:sessions"))
     for index in range(30):
         log_in(subscriber, address=f"198.51.100.{index + 1}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("accounts:sessions"))
 
 
@@ -169,6 +169,16 @@ def test_ended_session_gets_hx_redirect_for_htmx(subscriber):
     response = client.get(reverse("home"), HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"] == reverse("accounts:login")
+
+
+def test_sessions_page_hides_timed_out_sessions(subscriber):
+    with time_machine.travel(START, tick=False) as traveller:
+        log_in(subscriber, user_agent=SAFARI)
+        traveller.shift(dt.timedelta(minutes=31))
+        client = log_in(subscriber)
+        content = client.get(reverse("accounts:sessions")).content.decode()
+    assert "Safari" not in content
+    assert UserSession.objects.filter(user=subscriber).count() == 1
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ def account(request):
 @never_cache
 def sessions(request):
     """« Mes sessions »: the user's open sessions, each with « Déconnecter »."""
+    user_sessions.prune_expired(request.user)
     current = user_sessions.current_row(request)
     rows = []
     for row in UserSession.objects.filter(user=request.user).order_by("-last_activity"):
@@ -110,7 +111,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """« Mot de passe oublié »: the same response whether or not the address has an account."""
+    """« Mot de passe oublié »: the same response whether or not the address has an account.
+
+    NOTE: the e-mail is sent during the request, so the response to an existing
+    address can take measurably longer than to an unknown one.
+    """
 
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/emails/password_reset.txt"
