@@ -58,13 +58,17 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with its login page sent to ours (lockout and second factor).
+    "portefeuilles.accounts.admin_apps.PortefeuillesAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "portefeuilles.accounts",
     "portefeuilles.referential",
     "portefeuilles.portfolios",
@@ -79,11 +83,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portefeuilles.audit.middleware.DeniedAccessJournalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Idle and absolute timeouts, « Mes sessions »: needs the user, messages and htmx.
+    "portefeuilles.accounts.middleware.UserSessionMiddleware",
 ]
 
 ROOT_URLCONF = "portefeuilles.urls"
@@ -136,6 +143,8 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "portefeuilles.accounts.validators.EmailLocalPartValidator"},
+    {"NAME": "portefeuilles.accounts.validators.FirmNameValidator"},
 ]
 
 LANGUAGE_CODE = "fr"
@@ -185,3 +194,49 @@ JOURNAL_RETENTION_DAYS = env_int("JOURNAL_RETENTION_DAYS", 365)
 # Days a résilié portfolio can be restored before `portefeuilles purge_terminated`
 # deletes it for good.
 TERMINATED_PORTFOLIO_RETENTION_DAYS = env_int("TERMINATED_PORTFOLIO_RETENTION_DAYS", 30)
+
+# -- Accounts and security ----------------------------------------------------
+# Everything below is read by portefeuilles.accounts; durations are in seconds.
+
+
+
+# A session ends after this long without a request, and after the absolute
+# timeout whatever its activity. The session cookie lives no longer than that.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# Sensitive actions (résilier, change a profile, deactivate a user, reset a
+# second factor) need the password, and the second factor when enrolled,
+# entered within this delay.
+REAUTHENTICATION_MAX_AGE = env_int("REAUTHENTICATION_MAX_AGE", 10 * 60)
+
+# Brute force: failed logins counted per identifiant and per client address.
+LOGIN_FAILURE_WINDOW = 15 * 60
+LOGIN_FAILURE_LIMIT_PER_USERNAME = 5
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = 20
+LOGIN_LOCKOUT_DURATION = 15 * 60
+
+PASSWORD_RESET_TIMEOUT = 60 * 60
+INVITATION_TIMEOUT = 7 * 24 * 60 * 60
+SIGNUP_CONFIRMATION_TIMEOUT = 48 * 60 * 60
+
+OTP_TOTP_ISSUER = "Portefeuilles"
+
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Portefeuilles <ne-pas-repondre@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if DEBUG:
+    # `make run`: every message is written as a file under var/mail/.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = 20
+# -- End of accounts and security ----------------------------------------------

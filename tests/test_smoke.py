@@ -18,10 +18,11 @@ def test_home_requires_login(client):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_login_with_email_and_password(client, admin):
+def test_login_with_email_and_password(client, subscriber):
+    # A collaborator without a second factor; administrators go on to it (tests/accounts).
     response = client.post(
         reverse("accounts:login"),
-        {"username": "ADMIN@dupont.example", "password": "correct horse battery staple"},
+        {"username": "ABONNE@dupont.example", "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("home")

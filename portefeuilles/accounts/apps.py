@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "portefeuilles.accounts"
     label = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self):
+        from . import signals  # noqa: F401

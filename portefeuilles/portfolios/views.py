@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from portefeuilles.accounts.reauth import check_recent_authentication
 from portefeuilles.audit.restore import restore_deadline
 from portefeuilles.referential.identifiers import InvalidIdentifier
 
@@ -229,6 +230,8 @@ def terminate(request, pk):
     """« Résilier »: a confirmation stating the client count, then the deletion."""
     portfolio = services.get_portfolio_for_user(request.user, pk)
     services.require_administrator(request.user, portfolio.firm_id)
+    # Résilier needs the password (and code) entered within the last 10 minutes.
+    check_recent_authentication(request)
     data = request.POST if request.method == "POST" else request.GET
     state = DialogState.from_data(data)
     if request.method == "GET":

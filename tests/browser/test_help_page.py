@@ -6,10 +6,13 @@ sync API runs an event loop in this thread, and Django refuses ORM calls there.
 """
 
 import re
+from base64 import b32decode
 
 import pytest
+from django_otp.oath import totp
 from playwright.sync_api import Page, expect, sync_playwright
 
+from portefeuilles.accounts.demo import DEMO_TOTP_SECRET, give_demo_second_factor
 from portefeuilles.portfolios.models import FirmClient, Portfolio
 from tests import factories
 
@@ -36,6 +39,8 @@ def cast(transactional_db, settings):
     admin = factories.AdministratorFactory(
         firm=firm, email="admin@dupont.example", first_name="Alice", last_name="Admin"
     )
+    # Administrators log in with a second factor: the demo's, whose secret is known.
+    give_demo_second_factor(admin)
     collaborator = factories.UserFactory(
         firm=firm, email="camille@dupont.example", first_name="Camille", last_name="Collab"
     )
@@ -54,12 +59,15 @@ def new_page(browser, console_errors: list) -> Page:
     return page
 
 
-def log_in(page: Page, base_url: str, email: str) -> None:
+def log_in(page: Page, base_url: str, email: str, totp_secret: str | None = None) -> None:
     page.goto(base_url + "/")
     page.get_by_role("link", name="Se connecter").click()
     page.get_by_label("Identifiant").fill(email)
     page.get_by_label("Mot de passe").fill(factories.TEST_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    if totp_secret is not None:
+        page.get_by_label("Code à usage unique").fill(f"{totp(b32decode(totp_secret)):06d}")
+        page.get_by_role("button", name="Valider").click()
     expect(page.get_by_role("heading", name="Mes portefeuilles")).to_be_visible()
 
 
@@ -82,7 +90,7 @@ def test_help_page_then_collaborator(live_server, cast):
 
         # 1. « Se connecter » with « Identifiant » and « Mot de passe ».
         admin_page = new_page(browser, console_errors)
-        log_in(admin_page, base_url, "admin@dupont.example")
+        log_in(admin_page, base_url, "admin@dupont.example", DEMO_TOTP_SECRET)
 
         # 2. Créer un portefeuille clients.
         admin_page.get_by_role("button", name="Gérer les utilisateurs").click()

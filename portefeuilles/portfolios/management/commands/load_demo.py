@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portefeuilles.accounts.demo import give_demo_second_factor
+from portefeuilles.accounts.models import User
 from portefeuilles.accounts.provisioning import ProvisioningError
 from portefeuilles.portfolios import demo
 
@@ -44,3 +46,6 @@ class Command(BaseCommand):
                 _("  %(role)s : %(email)s, mot de passe %(password)s")
                 % {"role": user.role.label, "email": user.email, "password": demo.PASSWORD}
             )
+        # Administrators must log in with a second factor: print the demo's.
+        administrator = User.objects.get(email=demo.ADMINISTRATOR.email)
+        self.stdout.write(give_demo_second_factor(administrator))
