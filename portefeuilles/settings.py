@@ -199,7 +199,6 @@ TERMINATED_PORTFOLIO_RETENTION_DAYS = env_int("TERMINATED_PORTFOLIO_RETENTION_DA
 # Everything below is read by portefeuilles.accounts; durations are in seconds.
 
 
-
 # A session ends after this long without a request, and after the absolute
 # timeout whatever its activity. The session cookie lives no longer than that.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
