@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portefeuilles.audit import journal
+
 from . import emails, twofactor, user_sessions
 from .models import Firm, Invitation, User
 from .tokens import new_token, token_digest
@@ -149,6 +151,9 @@ def invite(admin: User, email: str, role: str, build_url: UrlBuilder) -> Invitat
             _("Une invitation a déjà été envoyée à %(email)s.") % {"email": email}
         ) from None
     _send_invitation(invitation, token, build_url)
+    journal.user_invited(
+        admin, firm_id=admin.firm_id, email=email, role=role, invitation_id=invitation.pk
+    )
     logger.info("invitation sent id=%s firm=%s user=%s", invitation.pk, admin.firm_id, admin.pk)
     return invitation
 
@@ -256,8 +261,10 @@ def change_role(admin: User, target: User, role: str) -> User:
         return target
     if role == User.Role.COLLABORATOR:
         _check_not_last_admin(target)
+    old_role = target.role
     target.role = role
     target.save(update_fields=["role"])
+    journal.user_profile_changed(admin, target, old_role)
     logger.info("role changed user=%s role=%s by=%s", target.pk, role, admin.pk)
     return target
 
@@ -283,6 +290,7 @@ def deactivate(admin: User, target: User) -> User:
     target.is_active = False
     target.save(update_fields=["is_active"])
     user_sessions.end_all_sessions(target)
+    journal.user_deactivated(admin, target)
     logger.info("user deactivated user=%s by=%s", target.pk, admin.pk)
     return target
 
@@ -293,6 +301,7 @@ def reactivate(admin: User, target: User) -> User:
     if not target.is_active:
         target.is_active = True
         target.save(update_fields=["is_active"])
+        journal.user_reactivated(admin, target)
         logger.info("user reactivated user=%s by=%s", target.pk, admin.pk)
     return target
 

@@ -166,9 +166,9 @@ def test_terminate_needs_recent_authentication(client, admin, portfolio):
     response = client.post(url, HTTP_REFERER=f"http://testserver{reverse('portfolios:manage')}")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:reauthenticate"))
-    assert Portfolio.objects.filter(pk=portfolio.pk).exists()
+    assert Portfolio.objects.active().filter(pk=portfolio.pk).exists()
     confirmation = client.get(url)
     assert confirmation["Location"] == reauth_url(url)
     mark_recent_authentication(client)
     assert client.post(url).status_code == 302
-    assert not Portfolio.objects.filter(pk=portfolio.pk).exists()
+    assert not Portfolio.objects.active().filter(pk=portfolio.pk).exists()

@@ -6,6 +6,8 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
+from portefeuilles.accounts import services as account_services
+from portefeuilles.accounts.demo import give_demo_second_factor
 from portefeuilles.accounts.models import User
 from portefeuilles.audit import journal
 from portefeuilles.audit.models import Action, ObjectKind
@@ -270,19 +272,20 @@ def test_system_origin_has_no_actor(portfolio, journal_watch):
 # -- Logins ---------------------------------------------------------------------------
 
 
-def test_login_succeeded(client, admin, journal_watch):
+def test_login_succeeded(client, subscriber, journal_watch):
+    # A collaborator without a second factor is logged in by the password alone.
     response = client.post(
         reverse("accounts:login"),
-        {"username": admin.email, "password": TEST_PASSWORD},
+        {"username": subscriber.email, "password": TEST_PASSWORD},
         REMOTE_ADDR="192.0.2.10",
     )
 
     assert response.status_code == 302
     entry = journal_watch.only()
     assert entry.action == Action.LOGIN_SUCCEEDED
-    assert_actor(entry, admin)
-    assert entry.firm_id == admin.firm_id
-    assert entry.object_id == str(admin.pk)
+    assert_actor(entry, subscriber)
+    assert entry.firm_id == subscriber.firm_id
+    assert entry.object_id == str(subscriber.pk)
     assert entry.client_address == "192.0.2.10"
     assert str(entry.request_id) == response["X-Request-ID"]
 
@@ -304,6 +307,22 @@ def test_login_failed_known_user(client, admin, journal_watch):
     assert entry.object_label == admin.email
     assert entry.client_address == "192.0.2.11"
     assert "wrong-secret-value" not in repr(vars(entry))
+
+
+def test_login_failed_second_factor(client, admin, journal_watch):
+    give_demo_second_factor(admin)
+    client.post(reverse("accounts:login"), {"username": admin.email, "password": TEST_PASSWORD})
+    assert journal_watch.new() == []
+
+    response = client.post(
+        reverse("accounts:login_second_factor"), {"code": "000000"}, REMOTE_ADDR="192.0.2.12"
+    )
+
+    assert response.status_code == 200
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.object_id == str(admin.pk)
+    assert entry.client_address == "192.0.2.12"
 
 
 def test_login_failed_unknown_user(client, journal_watch):
@@ -387,3 +406,43 @@ def test_unknown_url_writes_nothing(admin_client, journal_watch):
 
     assert response.status_code == 404
     assert journal_watch.new() == []
+
+
+# -- Team services write their entries --------------------------------------------
+
+
+def test_invite_service_writes_entry(admin, journal_watch):
+    invitation = account_services.invite(
+        admin, "nouvelle@dupont.example", User.Role.COLLABORATOR, lambda path: path
+    )
+
+    entry = journal_watch.only()
+    assert entry.action == Action.USER_INVITED
+    assert entry.object_id == str(invitation.pk)
+    assert_actor(entry, admin)
+
+
+def test_change_role_service_writes_entry(admin, outsider_collaborator, journal_watch):
+    account_services.change_role(admin, outsider_collaborator, User.Role.ADMINISTRATOR)
+
+    entry = journal_watch.only()
+    assert entry.action == Action.USER_PROFILE_CHANGED
+    assert entry.details == {"old_role": "collaborator", "new_role": "administrator"}
+
+
+def test_unchanged_role_writes_nothing(admin, outsider_collaborator, journal_watch):
+    account_services.change_role(admin, outsider_collaborator, User.Role.COLLABORATOR)
+
+    assert journal_watch.new() == []
+
+
+def test_deactivate_and_reactivate_write_entries(admin, outsider_collaborator, journal_watch):
+    account_services.deactivate(admin, outsider_collaborator)
+    deactivated = journal_watch.only()
+    journal_watch.mark()
+    account_services.reactivate(admin, outsider_collaborator)
+    reactivated = journal_watch.only()
+
+    assert deactivated.action == Action.USER_DEACTIVATED
+    assert reactivated.action == Action.USER_REACTIVATED
+    assert reactivated.object_id == str(outsider_collaborator.pk)

@@ -281,8 +281,9 @@ def test_query_count_constant(admin_client, admin, portfolio, url, params):
     with_many = count_queries(admin_client, url, params)
 
     assert with_one == with_many
-    # Session, user, the two filter lists (users, portfolios), the entries.
-    assert with_many == 5
+    # Session, user, the session's activity row, the two filter lists (users,
+    # portfolios), the entries.
+    assert with_many == 6
 
 
 # -- CSV export ---------------------------------------------------------------------------

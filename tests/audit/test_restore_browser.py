@@ -4,9 +4,13 @@ Data is created before Playwright starts and checked after it stops: Playwright'
 sync API runs an event loop in this thread, and Django refuses ORM calls there.
 """
 
+from base64 import b32decode
+
 import pytest
+from django_otp.oath import totp
 from playwright.sync_api import expect, sync_playwright
 
+from portefeuilles.accounts.demo import DEMO_TOTP_SECRET, give_demo_second_factor
 from portefeuilles.portfolios.models import Portfolio, PortfolioClient, PortfolioSubscription
 from tests import factories
 
@@ -26,7 +30,9 @@ NAME = "Clients Bretagne"
 @pytest.fixture
 def filled_portfolio(transactional_db):
     firm = factories.FirmFactory(name="Cabinet Dupont")
-    factories.AdministratorFactory(firm=firm, email="admin@dupont.example")
+    admin = factories.AdministratorFactory(firm=firm, email="admin@dupont.example")
+    # Administrators log in with a second factor: the demo's, whose secret is known.
+    give_demo_second_factor(admin)
     portfolio = factories.PortfolioFactory(firm=firm, name=NAME)
     for _ in range(2):
         factories.PortfolioClientFactory(portfolio=portfolio)
@@ -52,6 +58,8 @@ def test_terminate_then_restore(live_server, filled_portfolio):
         page.get_by_label("Identifiant").fill("admin@dupont.example")
         page.get_by_label("Mot de passe").fill(factories.TEST_PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
+        page.get_by_label("Code à usage unique").fill(f"{totp(b32decode(DEMO_TOTP_SECRET)):06d}")
+        page.get_by_role("button", name="Valider").click()
         page.get_by_role("link", name="Gérer les utilisateurs").click()
 
         page.get_by_role("link", name=f"Modifier le portefeuille {NAME}").click()

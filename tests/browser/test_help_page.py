@@ -187,7 +187,7 @@ def test_help_page_without_javascript(live_server, cast):
             executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_context(java_script_enabled=False).new_page()
-        log_in(page, base_url, "admin@dupont.example")
+        log_in(page, base_url, "admin@dupont.example", DEMO_TOTP_SECRET)
 
         page.get_by_role("button", name="Gérer les utilisateurs").click()
         page.get_by_role("button", name="Créer un nouveau portefeuille").click()

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -110,6 +111,10 @@ def second_factor(request):
             status = 429
         elif device is None:
             lockout.record_failure(user.email, address)
+            # A wrong second factor is a failed login too: the journal records it.
+            user_login_failed.send(
+                sender=__name__, credentials={"username": user.email}, request=request
+            )
             form.add_error(
                 "code",
                 _(
