@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("portefeuilles.accounts.urls")),
     path("", include("portefeuilles.portfolios.urls")),
+    path("", include("portefeuilles.transfers.urls")),
 ]
