@@ -12,6 +12,7 @@ rejects them with a message.
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree
@@ -37,6 +38,16 @@ ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 # A number with more than 15 significant digits cannot be stored exactly by a
 # spreadsheet (IEEE 754 double), so its last digits are already lost.
 EXACT_NUMBER_LIMIT = 10**15
+# What a damaged zip or XML part raises while it is being read.
+DAMAGED_FILE_ERRORS = (
+    ElementTree.ParseError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+    OSError,
+)
 
 
 @dataclass
@@ -135,13 +146,14 @@ def _number_text(value: int | float) -> str:
 
 
 def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
+    damaged = ImportFileError(
+        "Ce classeur Excel est abîmé ou d'un format que nous ne lisons pas. Ouvrez-le dans "
+        "Excel et enregistrez-le de nouveau au format .xlsx ou CSV."
+    )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError(
-            "Ce classeur Excel est abîmé ou d'un format que nous ne lisons pas. Ouvrez-le dans "
-            "Excel et enregistrez-le de nouveau au format .xlsx ou CSV."
-        ) from None
+    except (InvalidFileException, *DAMAGED_FILE_ERRORS):
+        raise damaged from None
     try:
         sheet = _pick_sheet(workbook.sheetnames, preferred_sheets)
         worksheet = workbook[sheet]
@@ -161,6 +173,8 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
                 else:
                     cells.append(str(value).strip())
             yield line_number, cells
+    except DAMAGED_FILE_ERRORS:
+        raise damaged from None
     finally:
         workbook.close()
 
@@ -181,7 +195,6 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
     remainder of a sheet as one row repeated a million times.
     """
     archive = zipfile.ZipFile(io.BytesIO(data))
-    wanted = _ods_table_name(archive, preferred_sheets)
     table_tag = f"{{{ODS_TABLE}}}table"
     row_tag = f"{{{ODS_TABLE}}}table-row"
     name_attribute = f"{{{ODS_TABLE}}}name"
@@ -189,6 +202,7 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
     in_table = False
     depth = 0
     try:
+        wanted = _ods_table_name(archive, preferred_sheets)
         with archive, archive.open("content.xml") as content:
             for event, element in ElementTree.iterparse(content, events=("start", "end")):
                 if element.tag == table_tag:
@@ -215,7 +229,7 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
                 for _ in range(min(repeat, settings.IMPORT_MAX_LINES)):
                     line_number += 1
                     yield line_number, list(cells)
-    except (ElementTree.ParseError, zipfile.BadZipFile, KeyError):
+    except DAMAGED_FILE_ERRORS:
         raise ImportFileError(
             "Ce classeur ODS est abîmé. Ouvrez-le dans votre tableur et enregistrez-le de "
             "nouveau au format .ods, .xlsx ou CSV."

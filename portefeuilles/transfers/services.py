@@ -220,39 +220,47 @@ def apply_batch(batch: ImportBatch, user: User | None) -> dict[str, int]:
     """Carry out the preview in one transaction; return counts of what changed.
 
     Raises ImportApplyError when the preview is not ready, was already applied,
-    or the state changed since it was computed; nothing is written then.
+    or the state changed since it was computed; nothing is written then, except
+    that a stale preview is marked as such.
     """
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().defer("pending_rows").get(pk=batch.pk)
-        if locked.status == ImportBatch.Status.APPLIED:
-            raise ImportApplyError("Cet import a déjà été appliqué : rien n'a été modifié.")
-        if locked.status == ImportBatch.Status.CHECKING:
-            raise ImportApplyError(
-                "L'aperçu n'est pas terminé. Attendez la fin de la vérification, puis confirmez."
-            )
-        if locked.status == ImportBatch.Status.STALE or _fingerprint(locked) != locked.fingerprint:
-            if locked.status != ImportBatch.Status.STALE:
-                _mark_stale(locked)
-            raise ImportApplyError(stale_message(locked))
-        if locked.kind == ImportBatch.Kind.CLIENTS:
-            if locked.mode == ImportBatch.Mode.REPLACE and locked.lines.filter(
-                status=ImportLine.Status.ERROR
-            ).exists():
-                raise ImportApplyError(
-                    "Le fichier contient des lignes en erreur : en mode « remplacer la liste », "
-                    "elles retireraient des clients par erreur. Corrigez-les, puis importez de "
-                    "nouveau le fichier."
-                )
-            counts = clients.apply(locked)
-        else:
-            counts = subscribers.apply(locked, user)
-        locked.status = ImportBatch.Status.APPLIED
-        locked.applied_at = timezone.now()
-        locked.save(update_fields=["status", "applied_at"])
+        problem = _apply_problem(locked)
+        if problem is None:
+            if locked.kind == ImportBatch.Kind.CLIENTS:
+                counts = clients.apply(locked)
+            else:
+                counts = subscribers.apply(locked, user)
+            locked.status = ImportBatch.Status.APPLIED
+            locked.applied_at = timezone.now()
+            locked.save(update_fields=["status", "applied_at"])
+    if problem is not None:
+        raise ImportApplyError(problem)
     logger.info(
         "import applied batch=%s user=%s counts=%s", locked.pk, user.pk if user else None, counts
     )
     return counts
+
+
+def _apply_problem(batch: ImportBatch) -> str | None:
+    """Return why ``batch`` cannot be applied (French), marking it stale when it is; else None."""
+    if batch.status == ImportBatch.Status.APPLIED:
+        return "Cet import a déjà été appliqué : rien n'a été modifié."
+    if batch.status == ImportBatch.Status.CHECKING:
+        return "L'aperçu n'est pas terminé. Attendez la fin de la vérification, puis confirmez."
+    if batch.status == ImportBatch.Status.STALE:
+        return stale_message(batch)
+    if _fingerprint(batch) != batch.fingerprint:
+        _mark_stale(batch)
+        return stale_message(batch)
+    replacing = batch.kind == ImportBatch.Kind.CLIENTS and batch.mode == ImportBatch.Mode.REPLACE
+    if replacing and batch.lines.filter(status=ImportLine.Status.ERROR).exists():
+        return (
+            "Le fichier contient des lignes en erreur : en mode « remplacer la liste », elles "
+            "retireraient des clients par erreur. Corrigez-les, puis importez de nouveau le "
+            "fichier."
+        )
+    return None
 
 
 def stale_message(batch: ImportBatch) -> str:
