@@ -39,26 +39,29 @@ def _body_too_large(request) -> int | None:
     return None
 
 
-def _upload(request, form_class, start):
-    """Run the upload form; return (form, batch) where batch is None unless the file was read."""
+def _upload(request, form_class, start) -> tuple[dict, ImportBatch | None]:
+    """Run the upload form; return the page's context and the batch, None unless the file was read.
+
+    A body announced past the limit is refused before Django reads it, so a
+    huge upload is not spooled to disk first.
+    """
     if request.method != "POST":
-        return form_class(), None
+        return {"form": form_class(), "upload_error": ""}, None
     too_large = _body_too_large(request)
     if too_large is not None:
-        form = form_class()
-        form.add_error(None, too_large_message(too_large))
-        return form, None
+        return {"form": form_class(), "upload_error": too_large_message(too_large)}, None
     form = form_class(request.POST, request.FILES)
+    context = {"form": form, "upload_error": ""}
     if not form.is_valid():
-        return form, None
+        return context, None
     upload = form.cleaned_data["file"]
     try:
         batch = start(upload.read(), upload.name, form.cleaned_data)
     except ImportFileError as error:
         logger.info("import rejected user=%s reason=%s", request.user.pk, error)
         form.add_error("file", str(error))
-        return form, None
-    return form, batch
+        return context, None
+    return context, batch
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,12 +77,11 @@ def client_import(request, portfolio_id):
             mode=cleaned["mode"],
         )
 
-    form, batch = _upload(request, ClientImportForm, start)
+    context, batch = _upload(request, ClientImportForm, start)
     if batch is not None:
         return redirect("transfers:batch", batch_id=batch.pk)
-    return render(
-        request, "transfers/client_import.html", {"form": form, "portfolio": portfolio}
-    )
+    context["portfolio"] = portfolio
+    return render(request, "transfers/client_import.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,10 +91,10 @@ def subscriber_import(request):
     def start(data, file_name, cleaned):
         return services.start_subscriber_import(user=request.user, data=data, file_name=file_name)
 
-    form, batch = _upload(request, UploadForm, start)
+    context, batch = _upload(request, UploadForm, start)
     if batch is not None:
         return redirect("transfers:batch", batch_id=batch.pk)
-    return render(request, "transfers/subscriber_import.html", {"form": form})
+    return render(request, "transfers/subscriber_import.html", context)
 
 
 def batch_detail(request, batch_id):
