@@ -22,7 +22,7 @@ from portefeuilles.referential.identifiers import Kind
 from portefeuilles.referential.models import Establishment, UrssafAccount
 
 from .cells import clean_identifier
-from .models import ImportBatch, ImportLine
+from .models import ImportBatch, ImportLine, insert_lines
 
 Status = ImportLine.Status
 
@@ -55,7 +55,8 @@ class ParsedLine:
     notes: list[str] = field(default_factory=list)
     error: str = ""
 
-    def line(self, status: str, message: str = "", **fields) -> ImportLine:
+    def line(self, status: str, message: str = "", **fields) -> dict:
+        """Return the ImportLine columns of this line, as ``insert_lines`` takes them."""
         values = {
             "line_number": self.line_number,
             "raw": self.raw,
@@ -67,8 +68,8 @@ class ParsedLine:
         parts = list(dict.fromkeys(self.notes))
         if message:
             parts.append(message)
-        text = "; ".join(parts)
-        return ImportLine(status=status, message=text, **values)
+        values.update(status=status, message="; ".join(parts))
+        return values
 
     @property
     def identifier(self) -> tuple[Kind, str] | None:
@@ -115,8 +116,8 @@ def check_rows(batch: ImportBatch, chunk: list) -> None:
     valid = [p for p in parsed if not p.error]
     numbers = {p.account_number for p in valid if p.account_number}
     accounts = {
-        account.number: account
-        for account in UrssafAccount.objects.filter(number__in=numbers).only(
+        row[1]: _Account(*row)
+        for row in UrssafAccount.objects.filter(number__in=numbers).values_list(
             "id", "number", "siret", "siren", "state"
         )
     }
@@ -153,12 +154,23 @@ def check_rows(batch: ImportBatch, chunk: list) -> None:
     attach_sirets = {a.siret for a in accounts.values() if a.pk not in attached}
     establishments = Establishment.objects.in_bulk(list(attach_sirets))
     context = _Context(accounts, by_identifier, attached, in_portfolio, seen, establishments)
-    lines: list[ImportLine] = []
+    lines: list[dict] = []
     for line in parsed:
-        lines.extend(_classify(line, context))
-    ImportLine.objects.bulk_create(
-        [_with_batch(line, batch) for line in lines], batch_size=_insert_batch_size()
-    )
+        for values in _classify(line, context):
+            values["batch_id"] = batch.pk
+            lines.append(values)
+    insert_lines(lines)
+
+
+@dataclass
+class _Account:
+    """The columns of UrssafAccount that checking needs, without a model instance per row."""
+
+    pk: int
+    number: str
+    siret: str
+    siren: str
+    state: str
 
 
 @dataclass
@@ -171,7 +183,7 @@ class _Context:
     establishments: dict
 
 
-def _classify(parsed: ParsedLine, context: _Context) -> list[ImportLine]:
+def _classify(parsed: ParsedLine, context: _Context) -> list[dict]:
     if parsed.error:
         return [parsed.line(Status.ERROR, parsed.error)]
     if parsed.account_number:
@@ -199,7 +211,7 @@ def _classify(parsed: ParsedLine, context: _Context) -> list[ImportLine]:
     return lines
 
 
-def _classify_account(parsed: ParsedLine, context: _Context) -> ImportLine:
+def _classify_account(parsed: ParsedLine, context: _Context) -> dict:
     number = parsed.account_number
     account = context.accounts.get(number)
     if account is None:
@@ -239,7 +251,7 @@ def _classify_account(parsed: ParsedLine, context: _Context) -> ImportLine:
     return parsed.line(Status.ATTACH, ", ".join(warnings), account_id=account.pk)
 
 
-def _entry_line(parsed, context, account_id, firm_client_id, **fields) -> ImportLine:
+def _entry_line(parsed, context, account_id, firm_client_id, **fields) -> dict:
     if account_id in context.seen:
         return parsed.line(
             Status.UNCHANGED,
@@ -251,17 +263,6 @@ def _entry_line(parsed, context, account_id, firm_client_id, **fields) -> Import
     context.seen[account_id] = parsed.line_number
     status = Status.UNCHANGED if firm_client_id in context.in_portfolio else Status.ADDED
     return parsed.line(status, account_id=account_id, firm_client_id=firm_client_id, **fields)
-
-
-def _with_batch(line: ImportLine, batch: ImportBatch) -> ImportLine:
-    line.batch_id = batch.pk
-    return line
-
-
-def _insert_batch_size() -> int:
-    # SQLite allows 999 parameters per statement in Django's accounting; an
-    # ImportLine row has 12 columns.
-    return 80 if connection.vendor == "sqlite" else 2000
 
 
 def list_removals(batch: ImportBatch) -> None:
@@ -281,24 +282,24 @@ def list_removals(batch: ImportBatch) -> None:
         )
     )
     removals = [
-        ImportLine(
-            batch_id=batch.pk,
-            raw=number,
-            account_number=number,
-            siret=siret,
-            siren=siret[:9],
-            status=Status.REMOVED,
-            message="absent du fichier",
-            account_id=account_id,
-            firm_client_id=firm_client_id,
-        )
+        {
+            "batch_id": batch.pk,
+            "raw": number,
+            "account_number": number,
+            "siret": siret,
+            "siren": siret[:9],
+            "status": Status.REMOVED,
+            "message": "absent du fichier",
+            "account_id": account_id,
+            "firm_client_id": firm_client_id,
+        }
         for firm_client_id, account_id, number, siret in absent.iterator(chunk_size=5000)
     ]
-    ImportLine.objects.bulk_create(removals, batch_size=_insert_batch_size())
+    insert_lines(removals)
 
 
 def apply(batch: ImportBatch) -> dict[str, int]:
-    """Carry out the batch's lines with three set-based statements; the caller holds the transaction.
+    """Carry out the batch's lines with three set-based statements, in the caller's transaction.
 
     ``INSERT … SELECT`` from the batch's lines keeps 100,000 rows in the
     database instead of a round trip through Python. ``ON CONFLICT DO NOTHING``

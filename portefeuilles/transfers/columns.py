@@ -142,11 +142,14 @@ def _layout_by_content(head, roles: tuple[Role, ...]) -> Layout:
         if all(len(cells) >= 3 for _, cells in head):
             return Layout(
                 {Role.PORTFOLIO: 0, Role.USER: 1, Role.ACTION: 2},
-                notes=["pas d'en-tête : colonnes lues dans l'ordre portefeuille, identifiant, action"],
+                notes=[
+                    "pas d'en-tête : colonnes lues dans l'ordre portefeuille, identifiant, action"
+                ],
             )
         raise ImportFileError(
             "Nous ne trouvons pas les colonnes « portefeuille », « identifiant » et « action ». "
-            "Écrivez une ligne d'en-tête portefeuille;identifiant;action, puis une ligne par abonné."
+            "Écrivez une ligne d'en-tête portefeuille;identifiant;action, puis une ligne par "
+            "abonné."
         )
     votes: dict[int, dict[Role, int]] = {}
     for _, cells in head:

@@ -118,10 +118,8 @@ def csv_stream(header: list[str], rows: Iterable[list[str]]) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(header)
-    count = 0
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow([neutralise(cell) for cell in row])
-        count += 1
         if count % CHUNK == 0:
             yield _take(buffer)
     yield _take(buffer)

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 from portefeuilles.accounts.models import Firm
@@ -120,3 +120,45 @@ class ImportLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_number} {self.status}"
+
+
+LINE_COLUMNS = (
+    "batch_id",
+    "line_number",
+    "raw",
+    "siret",
+    "siren",
+    "account_number",
+    "status",
+    "message",
+    "account_id",
+    "firm_client_id",
+    "portfolio_id",
+    "subscriber_id",
+)
+_LINE_DEFAULTS = dict.fromkeys(LINE_COLUMNS, None) | {
+    "raw": "",
+    "siret": "",
+    "siren": "",
+    "account_number": "",
+    "message": "",
+}
+
+
+def insert_lines(lines: list[dict]) -> None:
+    """Insert ImportLine rows given as dicts of LINE_COLUMNS, with one ``executemany``.
+
+    Previews insert up to a million rows, and building model instances for
+    ``bulk_create`` took about half of the preview's time.
+    """
+    if not lines:
+        return
+    table = connection.ops.quote_name(ImportLine._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in LINE_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(LINE_COLUMNS))
+    rows = [tuple((_LINE_DEFAULTS | line)[column] for column in LINE_COLUMNS) for line in lines]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )

@@ -7,6 +7,9 @@ spreadsheet reduced it to, so the cleaning step can say that digits were lost.
 A formula cell becomes its formula text, starting with ``=``: we never evaluate
 formulas nor trust the result a spreadsheet cached, and the cleaning step
 rejects them with a message.
+
+XML is parsed with defusedxml (openpyxl uses it too once installed), which
+rejects entity expansion and external entities.
 """
 
 import csv
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 import openpyxl
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
 from django.conf import settings
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -41,6 +46,7 @@ EXACT_NUMBER_LIMIT = 10**15
 # What a damaged zip or XML part raises while it is being read.
 DAMAGED_FILE_ERRORS = (
     ElementTree.ParseError,
+    DefusedXmlException,
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
@@ -158,9 +164,7 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
         sheet = _pick_sheet(workbook.sheetnames, preferred_sheets)
         worksheet = workbook[sheet]
         max_columns = settings.IMPORT_MAX_COLUMNS
-        for line_number, row in enumerate(
-            worksheet.iter_rows(max_col=max_columns + 1), start=1
-        ):
+        for line_number, row in enumerate(worksheet.iter_rows(max_col=max_columns + 1), start=1):
             cells = []
             for cell in row:
                 value = getattr(cell, "value", None)
@@ -204,7 +208,7 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
     try:
         wanted = _ods_table_name(archive, preferred_sheets)
         with archive, archive.open("content.xml") as content:
-            for event, element in ElementTree.iterparse(content, events=("start", "end")):
+            for event, element in SafeElementTree.iterparse(content, events=("start", "end")):
                 if element.tag == table_tag:
                     if event == "start" and depth == 0:
                         depth = 1
@@ -241,7 +245,7 @@ def _ods_table_name(archive: zipfile.ZipFile, preferred: tuple[str, ...]) -> str
         return None
     names = []
     with archive.open("content.xml") as content:
-        for _, element in ElementTree.iterparse(content, events=("start",)):
+        for _, element in SafeElementTree.iterparse(content, events=("start",)):
             if element.tag == f"{{{ODS_TABLE}}}table":
                 names.append(element.get(f"{{{ODS_TABLE}}}name", ""))
     chosen = _pick_sheet(names, preferred) if names else None

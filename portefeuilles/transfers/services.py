@@ -167,9 +167,7 @@ def advance(
     rows = json.loads(ImportBatch.objects.values_list("pending_rows", flat=True).get(pk=batch.pk))
     while True:
         with transaction.atomic():
-            locked = (
-                ImportBatch.objects.select_for_update().defer("pending_rows").get(pk=batch.pk)
-            )
+            locked = ImportBatch.objects.select_for_update().defer("pending_rows").get(pk=batch.pk)
             if locked.status != ImportBatch.Status.CHECKING:
                 return locked
             if _fingerprint(locked) != locked.fingerprint:
@@ -289,4 +287,3 @@ def portfolio_by_name(firm: Firm, name: str) -> Portfolio:
         raise ImportFileError(
             f"L'entreprise {firm.siren} n'a pas de portefeuille nommé « {name} »."
         ) from None
-

@@ -53,7 +53,12 @@ ENCODING_LABELS = {
     "cp850": "CP850 (DOS)",
 }
 SEPARATORS = (";", "\t", "|", ",")
-SEPARATOR_LABELS = {";": "point-virgule", "\t": "tabulation", "|": "barre verticale", ",": "virgule"}
+SEPARATOR_LABELS = {
+    ";": "point-virgule",
+    "\t": "tabulation",
+    "|": "barre verticale",
+    ",": "virgule",
+}
 
 # A line that is only a number with a decimal comma ("55203253400018,0") is one
 # value, not two fields split by a comma.
@@ -120,7 +125,9 @@ def _zip_format(data: bytes) -> FileFormat:
                     "Ce fichier OpenDocument n'est pas un classeur (ODS). Enregistrez le tableau "
                     "au format .ods, .xlsx ou CSV."
                 )
-            manifest = archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            manifest = (
+                archive.read("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else b""
+            )
             if b"encryption-data" in manifest:
                 raise ImportFileError(
                     "Ce classeur ODS est protégé par mot de passe. Enregistrez-le sans mot de "

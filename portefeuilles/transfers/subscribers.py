@@ -125,7 +125,10 @@ def _is_addition(line: ImportLine) -> bool:
 
 
 def apply(batch: ImportBatch, user: User) -> dict[str, int]:
-    """Apply the ADDED and REMOVED lines through the portfolio services, inside the caller's transaction."""
+    """Apply the ADDED and REMOVED lines through the portfolio services.
+
+    Runs inside the caller's transaction, so one refused line undoes them all.
+    """
     changes = batch.lines.filter(status__in=[Status.ADDED, Status.REMOVED]).values_list(
         "status", "portfolio_id", "subscriber_id"
     )

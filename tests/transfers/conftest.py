@@ -44,6 +44,7 @@ def referential(firm, portfolio):
 
 def account_numbers_in(portfolio) -> set[str]:
     return set(
-        UrssafAccount.objects.filter(firm_links__portfolio_entries__portfolio=portfolio)
-        .values_list("number", flat=True)
+        UrssafAccount.objects.filter(
+            firm_links__portfolio_entries__portfolio=portfolio
+        ).values_list("number", flat=True)
     )

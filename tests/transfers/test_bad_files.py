@@ -99,7 +99,7 @@ def test_unclosed_quote_with_huge_field(portfolio, admin):
 
 
 def test_no_identifier_column(portfolio, admin):
-    message = rejected(portfolio, admin, "Nom;Ville\nDupont;Lyon\n".encode())
+    message = rejected(portfolio, admin, b"Nom;Ville\nDupont;Lyon\n")
     assert message.startswith("Nous ne trouvons aucune colonne de SIRET")
 
 
@@ -123,7 +123,7 @@ def test_damaged_xlsx(portfolio, admin):
 
 
 def test_csv_formula_cells_are_line_errors(referential, portfolio, admin):
-    data = 'SIRET;Compte\n=HYPERLINK("http://x";"81200001600012");\n+81200001600012;\n'.encode()
+    data = b'SIRET;Compte\n=HYPERLINK("http://x";"81200001600012");\n+81200001600012;\n'
     batch = preview(portfolio, admin, data, "clients.csv")
     messages = list(batch.lines.values_list("status", "message"))
     assert messages[0][0] == "error"

@@ -101,4 +101,6 @@ class Command(BaseCommand):
         for line in errors[:MAX_ERRORS_SHOWN]:
             self.stdout.write(f"  ligne {line.line_number} : erreur : {line.message}")
         if totals[Status.ERROR] > MAX_ERRORS_SHOWN:
-            self.stdout.write(f"  … et {totals[Status.ERROR] - MAX_ERRORS_SHOWN} autre(s) erreur(s).")
+            self.stdout.write(
+                f"  … et {totals[Status.ERROR] - MAX_ERRORS_SHOWN} autre(s) erreur(s)."
+            )
