@@ -133,6 +133,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The project-wide assets (app.css, app.js, vendored htmx) sit in the package,
+# outside any app's static/ folder, so the app-directories finder misses them.
+STATICFILES_DIRS = [BASE_DIR / "portefeuilles" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
 SESSION_COOKIE_HTTPONLY = True
