@@ -226,3 +226,14 @@ def test_preview_page_query_count(
     with django_assert_num_queries(6):
         response = client.get(reverse("transfers:batch", args=[batch.pk]))
     assert response.content.decode().count('class="status-added"') == min(lines, 100)
+
+
+def test_dialog_and_manage_page_link_here(client_for, admin, subscriber, portfolio):
+    dialog = client_for(subscriber).get(reverse("portfolios:detail", args=[portfolio.pk]))
+    assert reverse("transfers:client_import", args=[portfolio.pk]) in dialog.content.decode()
+    assert reverse("transfers:portfolio_export", args=[portfolio.pk, "xlsx"]) in (
+        dialog.content.decode()
+    )
+    manage = client_for(admin).get(reverse("portfolios:manage")).content.decode()
+    assert reverse("transfers:subscriber_import") in manage
+    assert reverse("transfers:firm_export_xlsx") in manage
