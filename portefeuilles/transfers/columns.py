@@ -69,7 +69,7 @@ def role_of_header(text: str, roles: tuple[Role, ...]) -> Role | None:
 
 @dataclass
 class Layout:
-    """Where each role's column is (0-based index) and what was learnt finding it."""
+    """The column (0-based index) of each role, and notes on how they were found."""
 
     columns: dict[Role, int]
     header_line: int | None = None
@@ -111,7 +111,7 @@ def find_layout(rows: Rows, roles: tuple[Role, ...]) -> tuple[Layout, Rows]:
 
 
 def _is_title(head, position: int) -> bool:
-    """A lone filled cell above a wider row is a title (« Liste des comptes »), not a header."""
+    """Return whether the row is a title: a lone filled cell above a wider row."""
     if position + 1 >= len(head):
         return False
     filled = sum(1 for cell in head[position][1] if cell.strip())

@@ -1,9 +1,9 @@
 """Exports of a portfolio's clients and of the whole firm, as CSV and XLSX, streamed.
 
 CSV: UTF-8 with BOM (so Excel detects the encoding), ``;`` separators, every
-field quoted. Quoting keeps identifiers as text for programs that honour it;
+field quoted. Quoting keeps identifiers as text for programs that honour it.
 Excel still turns a quoted "00542002100056" into a number when it opens a CSV
-by double-click, so the importer restores that lost zero and the XLSX export,
+by double-click. The importer restores that lost zero, and the XLSX export,
 whose identifier cells are typed as text, is the one to open in Excel.
 Text that starts with = + - @ tab or CR gets a leading quote (OWASP CSV
 injection advice); the importer removes it again.

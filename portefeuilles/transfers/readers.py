@@ -43,7 +43,7 @@ ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 # A number with more than 15 significant digits cannot be stored exactly by a
 # spreadsheet (IEEE 754 double), so its last digits are already lost.
 EXACT_NUMBER_LIMIT = 10**15
-# What a damaged zip or XML part raises while it is being read.
+# Exceptions that a damaged zip or XML part raises while it is being read.
 DAMAGED_FILE_ERRORS = (
     ElementTree.ParseError,
     DefusedXmlException,

@@ -47,7 +47,7 @@ ProgressCallback = Callable[[int, int], None]
 
 
 class ImportApplyError(ValueError):
-    """The preview cannot be applied; the message is French and says what to do."""
+    """The preview cannot be applied. The French message states why and what to do."""
 
 
 def start_client_import(
@@ -218,8 +218,8 @@ def apply_batch(batch: ImportBatch, user: User | None) -> dict[str, int]:
     """Carry out the preview in one transaction; return counts of what changed.
 
     Raises ImportApplyError when the preview is not ready, was already applied,
-    or the state changed since it was computed; nothing is written then, except
-    that a stale preview is marked as such.
+    or the state changed since it was computed. Nothing is written then, except
+    the stale status of a stale preview.
     """
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().defer("pending_rows").get(pk=batch.pk)

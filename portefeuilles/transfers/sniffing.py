@@ -1,9 +1,9 @@
 """Recognise what an uploaded file is before reading it: format, text encoding, separator.
 
-Nothing here trusts the file name or a declared type: the format comes from the
-first bytes (zip and OLE2 signatures), the encoding from strict decoding plus a
-plausibility score of the French letters it yields, and the separator from how
-consistently it splits the first rows.
+Nothing here trusts the file name or a declared type. The format comes from the
+first bytes (zip and OLE2 signatures). The encoding comes from strict decoding
+plus a plausibility score of the French letters it yields. The separator is the
+one that splits the first rows most consistently.
 """
 
 import csv
@@ -172,7 +172,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     decoding. Otherwise each legacy encoding that decodes strictly is scored on
     the non-ASCII characters it yields: French letters count for it, control
     and drawing characters against it. CP850 and Windows-1252 decode nearly
-    every byte, so only this score tells them apart.
+    every byte, so only this score distinguishes them.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data, "utf-8-sig"), "utf-8-sig"
@@ -237,9 +237,9 @@ def _plausibility(high_bytes: dict[int, int], encoding: str) -> int | None:
 def detect_separator(text: str) -> str | None:
     """Return the separator that splits the first rows most consistently, None for one column.
 
-    Each candidate splits a sample with the csv module (quotes respected); its
-    score is the number of rows that share the most common field count, when
-    that count is above one. A comma that only separates decimals is ignored.
+    Each candidate splits a sample with the csv module, which respects quotes.
+    Its score is the number of rows that share the most common field count,
+    when that count is above one. A comma that only separates decimals is ignored.
     """
     sample = text[:65536]
     if len(text) > len(sample) and "\n" in sample:
