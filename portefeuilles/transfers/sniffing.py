@@ -249,7 +249,8 @@ def detect_separator(text: str) -> str | None:
         return None
     best_separator, best_score = None, 0
     for separator in SEPARATORS:
-        if separator == "," and all(_DECIMAL_COMMA_LINE.match(line) for line in lines):
+        with_comma = [line for line in lines if "," in line]
+        if separator == "," and all(_DECIMAL_COMMA_LINE.match(line) for line in with_comma):
             continue
         counts: dict[int, int] = {}
         try:
