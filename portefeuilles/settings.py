@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portefeuilles.referential",
     "portefeuilles.portfolios",
     "portefeuilles.audit",
+    "portefeuilles.transfers",
 ]
 
 MIDDLEWARE = [
@@ -239,3 +240,18 @@ else:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = 20
 # -- End of accounts and security ----------------------------------------------
+# Imports of clients and abonnés (portefeuilles.transfers). Sizes in bytes.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1000 * 1000)
+# An XLSX or ODS file is a zip archive: refuse it when its entries would inflate
+# past this size or this ratio of uncompressed to compressed bytes.
+IMPORT_MAX_INFLATED_BYTES = env_int("IMPORT_MAX_INFLATED_BYTES", 200 * 1000 * 1000)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("IMPORT_MAX_COMPRESSION_RATIO", 200)
+IMPORT_MAX_ZIP_ENTRIES = 1000
+IMPORT_MAX_COLUMNS = 200
+IMPORT_MAX_LINE_LENGTH = 10_000
+IMPORT_MAX_LINES = env_int("IMPORT_MAX_LINES", 1_000_000)
+# Seconds of checking work one page load of an import preview does before it
+# shows the progress and asks the browser to come back.
+IMPORT_STEP_SECONDS = float(os.environ.get("IMPORT_STEP_SECONDS", 2))
+# Uploads above this size are spooled to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1000 * 1000

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("portefeuilles.accounts.urls")),
     path("", include("portefeuilles.portfolios.urls")),
     path("", include("portefeuilles.audit.urls")),
+    path("", include("portefeuilles.transfers.urls")),
 ]

@@ -1,8 +1,10 @@
 """Each kind of event writes exactly one journal entry, with the right fields."""
 
+import io
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -446,3 +448,38 @@ def test_deactivate_and_reactivate_write_entries(admin, outsider_collaborator, j
     assert deactivated.action == Action.USER_DEACTIVATED
     assert reactivated.action == Action.USER_REACTIVATED
     assert reactivated.object_id == str(outsider_collaborator.pk)
+
+
+# -- Imports -------------------------------------------------------------------------
+
+
+def test_import_command_writes_one_entry(firm, portfolio, journal_watch, tmp_path):
+    attached = factories.FirmClientFactory(firm=firm)
+    new_account = factories.UrssafAccountFactory()
+    path = tmp_path / "clients.csv"
+    path.write_text(
+        "SIRET;Numéro de compte\n"
+        f"{attached.account.siret};{attached.account.number}\n"
+        f"{new_account.siret};{new_account.number}\n"
+        "123;456\n",
+        encoding="utf-8",
+    )
+
+    call_command(
+        "import_clients",
+        "--firm",
+        firm.siren,
+        "--portfolio",
+        portfolio.name,
+        str(path),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+    entry = journal_watch.only()
+    assert entry.action == Action.IMPORT_APPLIED
+    assert entry.portfolio_id == portfolio.pk
+    assert entry.actor_id is None
+    assert entry.details["kind"] == "clients"
+    assert entry.details["file_name"] == "clients.csv"
+    assert entry.details["counts"] == {"attached": 1, "added": 2, "removed": 0, "rejected": 1}

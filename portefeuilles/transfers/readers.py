@@ -1,0 +1,299 @@
+"""Read CSV/TXT, XLSX and ODS files into rows of text cells, with their line numbers.
+
+Every reader yields ``(line_number, cells)`` where cells are strings. Numeric
+spreadsheet cells become their digits (an integer-valued float loses its
+``.0``), a number of 16 digits or more keeps the scientific notation the
+spreadsheet reduced it to, so the cleaning step can say that digits were lost.
+A formula cell becomes its formula text, starting with ``=``: we never evaluate
+formulas nor trust the result a spreadsheet cached, and the cleaning step
+rejects them with a message.
+
+XML is parsed with defusedxml (openpyxl uses it too once installed), which
+rejects entity expansion and external entities.
+"""
+
+import csv
+import io
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree import ElementTree
+
+import openpyxl
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeElementTree
+from django.conf import settings
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .sniffing import (
+    FileFormat,
+    ImportFileError,
+    TextDialect,
+    decode_text,
+    detect_format,
+    detect_separator,
+)
+
+Rows = Iterator[tuple[int, list[str]]]
+
+ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+# A number with more than 15 significant digits cannot be stored exactly by a
+# spreadsheet (IEEE 754 double), so its last digits are already lost.
+EXACT_NUMBER_LIMIT = 10**15
+# Exceptions that a damaged zip or XML part raises while it is being read.
+DAMAGED_FILE_ERRORS = (
+    ElementTree.ParseError,
+    DefusedXmlException,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    ValueError,
+    OSError,
+)
+
+
+@dataclass
+class Table:
+    rows: Rows
+    description: str
+
+
+def open_table(data: bytes, file_name: str, preferred_sheets: tuple[str, ...] = ()) -> Table:
+    """Recognise the file's format from its content and return its rows.
+
+    ``preferred_sheets`` names the worksheet to read in a workbook, when present;
+    otherwise the first one is read.
+    """
+    file_format = detect_format(data)
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if file_format == FileFormat.TEXT:
+        text, encoding = decode_text(data)
+        separator = detect_separator(text)
+        dialect = TextDialect(encoding, separator)
+        return Table(_capped(_csv_rows(text, separator)), dialect.description)
+    if file_format == FileFormat.XLSX:
+        description = "classeur Excel (XLSX)"
+        if extension not in ("xlsx", "xlsm"):
+            description += f", lu comme tel malgré l'extension .{extension or 'absente'}"
+        return Table(_capped(_xlsx_rows(data, preferred_sheets)), description)
+    description = "classeur OpenDocument (ODS)"
+    if extension != "ods":
+        description += f", lu comme tel malgré l'extension .{extension or 'absente'}"
+    return Table(_capped(_ods_rows(data, preferred_sheets)), description)
+
+
+def _capped(rows: Rows) -> Rows:
+    """Enforce the line and column limits, dropping empty cells past the last filled one."""
+    max_columns = settings.IMPORT_MAX_COLUMNS
+    max_lines = settings.IMPORT_MAX_LINES
+    for line_number, cells in rows:
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if len(cells) > max_columns:
+            raise ImportFileError(
+                f"La ligne {line_number} compte {len(cells)} colonnes ; nous en lisons "
+                f"{max_columns} au plus. Vérifiez que le fichier est bien un tableau de clients "
+                "et que le séparateur de colonnes est régulier."
+            )
+        if line_number > max_lines:
+            raise ImportFileError(
+                f"Le fichier dépasse {max_lines} lignes. Découpez-le en plusieurs fichiers."
+            )
+        yield line_number, cells
+
+
+def _csv_rows(text: str, separator: str | None) -> Rows:
+    max_length = settings.IMPORT_MAX_LINE_LENGTH
+    if separator is None:
+        for index, line in enumerate(text.splitlines(), start=1):
+            _check_length(index, line, max_length)
+            yield index, [line.strip().strip('"')]
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    next_line = 1
+    try:
+        for row in reader:
+            line_number = next_line
+            next_line = reader.line_num + 1
+            if sum(len(cell) for cell in row) > max_length:
+                _check_length(line_number, "x" * (max_length + 1), max_length)
+            yield line_number, [cell.strip() for cell in row]
+    except csv.Error as error:
+        raise ImportFileError(
+            f"La ligne {next_line} n'est pas lisible ({error}). Vérifiez qu'aucun guillemet "
+            "n'est resté ouvert, puis exportez de nouveau le fichier."
+        ) from None
+
+
+def _check_length(line_number: int, line: str, max_length: int) -> None:
+    if len(line) > max_length:
+        raise ImportFileError(
+            f"La ligne {line_number} compte plus de {max_length} caractères. Vérifiez que le "
+            "fichier est bien un tableau de clients, une ligne par client."
+        )
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        # The file stored every digit (openpyxl returns int only for digits
+        # without a decimal point or exponent).
+        return str(value)
+    if value.is_integer() and abs(value) < EXACT_NUMBER_LIMIT:
+        return str(int(value))
+    if abs(value) >= EXACT_NUMBER_LIMIT:
+        return f"{value:.9E}"
+    return repr(value)
+
+
+def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
+    damaged = ImportFileError(
+        "Ce classeur Excel est abîmé ou d'un format que nous ne lisons pas. Ouvrez-le dans "
+        "Excel et enregistrez-le de nouveau au format .xlsx ou CSV."
+    )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, *DAMAGED_FILE_ERRORS):
+        raise damaged from None
+    try:
+        sheet = _pick_sheet(workbook.sheetnames, preferred_sheets)
+        worksheet = workbook[sheet]
+        max_columns = settings.IMPORT_MAX_COLUMNS
+        for line_number, row in enumerate(worksheet.iter_rows(max_col=max_columns + 1), start=1):
+            cells = []
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is None:
+                    cells.append("")
+                elif getattr(cell, "data_type", None) == "f":
+                    cells.append(str(value) if str(value).startswith("=") else f"={value}")
+                elif isinstance(value, int | float):
+                    cells.append(_number_text(value))
+                else:
+                    cells.append(str(value).strip())
+            yield line_number, cells
+    except DAMAGED_FILE_ERRORS:
+        raise damaged from None
+    finally:
+        workbook.close()
+
+
+def _pick_sheet(names: list[str], preferred: tuple[str, ...]) -> str:
+    folded = {name.casefold(): name for name in names}
+    for wanted in preferred:
+        if wanted.casefold() in folded:
+            return folded[wanted.casefold()]
+    return names[0]
+
+
+def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
+    """Stream the rows of one table of content.xml, so memory stays flat on large sheets.
+
+    Repeated rows and cells (``number-rows-repeated``, ``number-columns-repeated``)
+    are expanded only while they hold values: spreadsheets write the empty
+    remainder of a sheet as one row repeated a million times.
+    """
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    table_tag = f"{{{ODS_TABLE}}}table"
+    row_tag = f"{{{ODS_TABLE}}}table-row"
+    name_attribute = f"{{{ODS_TABLE}}}name"
+    line_number = 0
+    in_table = False
+    depth = 0
+    try:
+        wanted = _ods_table_name(archive, preferred_sheets)
+        with archive, archive.open("content.xml") as content:
+            for event, element in SafeElementTree.iterparse(content, events=("start", "end")):
+                if element.tag == table_tag:
+                    if event == "start" and depth == 0:
+                        depth = 1
+                        in_table = wanted is None or element.get(name_attribute) == wanted
+                    elif event == "end":
+                        if in_table:
+                            return
+                        depth = 0
+                        element.clear()
+                    continue
+                if event != "end" or element.tag != row_tag:
+                    continue
+                if not in_table:
+                    element.clear()
+                    continue
+                cells = _ods_cells(element)
+                repeat = int(element.get(f"{{{ODS_TABLE}}}number-rows-repeated", "1"))
+                element.clear()
+                if not any(cell.strip() for cell in cells):
+                    line_number += repeat
+                    continue
+                for _ in range(min(repeat, settings.IMPORT_MAX_LINES)):
+                    line_number += 1
+                    yield line_number, list(cells)
+    except DAMAGED_FILE_ERRORS:
+        raise ImportFileError(
+            "Ce classeur ODS est abîmé. Ouvrez-le dans votre tableur et enregistrez-le de "
+            "nouveau au format .ods, .xlsx ou CSV."
+        ) from None
+
+
+def _ods_table_name(archive: zipfile.ZipFile, preferred: tuple[str, ...]) -> str | None:
+    if not preferred:
+        return None
+    names = []
+    with archive.open("content.xml") as content:
+        for _, element in SafeElementTree.iterparse(content, events=("start",)):
+            if element.tag == f"{{{ODS_TABLE}}}table":
+                names.append(element.get(f"{{{ODS_TABLE}}}name", ""))
+    chosen = _pick_sheet(names, preferred) if names else None
+    return chosen if chosen and chosen.casefold() in {p.casefold() for p in preferred} else None
+
+
+def _ods_cells(row) -> list[str]:
+    max_columns = settings.IMPORT_MAX_COLUMNS
+    cells: list[str] = []
+    for cell in row:
+        repeat = int(cell.get(f"{{{ODS_TABLE}}}number-columns-repeated", "1"))
+        value = _ods_value(cell)
+        if not value:
+            # Trailing empty cells are often repeated up to the sheet's last column.
+            repeat = min(repeat, max_columns + 1 - len(cells))
+        cells.extend([value] * max(repeat, 0))
+        if len(cells) > max_columns and value:
+            break
+    return cells
+
+
+def _ods_value(cell) -> str:
+    formula = cell.get(f"{{{ODS_TABLE}}}formula")
+    if formula:
+        # OpenFormula text reads "of:=SUM(A1:A3)"; keep what follows the namespace.
+        return "=" + formula.split("=", 1)[-1]
+    value_type = cell.get(f"{{{ODS_OFFICE}}}value-type")
+    if value_type in ("float", "percentage", "currency"):
+        raw = cell.get(f"{{{ODS_OFFICE}}}value", "")
+        try:
+            number = float(raw)
+        except ValueError:
+            return raw
+        return _number_text(number)
+    paragraphs = [_ods_text(p) for p in cell if p.tag == f"{{{ODS_TEXT}}}p"]
+    return "\n".join(paragraphs).strip()
+
+
+def _ods_text(element) -> str:
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag == f"{{{ODS_TEXT}}}s":
+            parts.append(" " * int(child.get(f"{{{ODS_TEXT}}}c", "1")))
+        elif child.tag == f"{{{ODS_TEXT}}}tab":
+            parts.append("\t")
+        elif child.tag == f"{{{ODS_TEXT}}}line-break":
+            parts.append("\n")
+        else:
+            parts.append(_ods_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
