@@ -66,6 +66,19 @@ def get_portfolio_for_user(user: User, portfolio_id) -> Portfolio:
         raise Http404 from None
 
 
+def row_id(value) -> int | None:
+    """Return ``value`` as a primary key, or None when no row can have it.
+
+    Ids come from URLs and form fields. SQLite raises OverflowError on an integer
+    outside its 64-bit range instead of finding nothing, so such ids stop here.
+    """
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def require_administrator(user: User, firm_id: int | None = None) -> None:
     """Raise PermissionDenied unless ``user`` administers their firm (and ``firm_id`` if given)."""
     if not user.is_firm_admin:
@@ -234,6 +247,9 @@ def add_client(
 def remove_client(user: User, portfolio: Portfolio, firm_client_id) -> bool:
     """Take the client out of the portfolio; it stays attached to the firm."""
     _check_can_edit_clients(user, portfolio)
+    firm_client_id = row_id(firm_client_id)
+    if firm_client_id is None:
+        return False
     deleted, _per_model = PortfolioClient.objects.filter(
         portfolio=portfolio, firm_client_id=firm_client_id
     ).delete()
@@ -288,6 +304,9 @@ def add_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> User:
 @transaction.atomic
 def remove_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> bool:
     require_administrator(user, portfolio.firm_id)
+    subscriber_id = row_id(subscriber_id)
+    if subscriber_id is None:
+        return False
     deleted, _per_model = PortfolioSubscription.objects.filter(
         portfolio=portfolio, user_id=subscriber_id
     ).delete()
