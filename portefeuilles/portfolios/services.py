@@ -31,7 +31,14 @@ from .clients import (  # noqa: F401 (re-exported: callers use services.X)
     search_accounts,
 )
 from .errors import PortfolioError
-from .models import FirmClient, Portfolio, PortfolioClient, PortfolioSubscription, name_key
+from .models import (
+    KEY_IGNORED_CHARACTERS,
+    FirmClient,
+    Portfolio,
+    PortfolioClient,
+    PortfolioSubscription,
+    name_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +111,27 @@ def visible_portfolios(user: User):
 
 
 def clean_name(raw: str) -> str:
-    """Return the trimmed name, or raise PortfolioError saying why it is refused."""
-    name = " ".join((raw or "").split()) if raw else ""
-    if any(unicodedata.category(ch) == "Cc" for ch in (raw or "")):
+    """Return the trimmed name in NFC form, or raise PortfolioError saying why it is refused.
+
+    Invisible format characters (zero width space, bidirectional overrides, soft
+    hyphen) are removed: the user cannot see them to fix them, and they would let
+    two names that look the same both exist.
+    """
+    raw = unicodedata.normalize("NFC", raw or "")
+    if any(unicodedata.category(ch) == "Cc" for ch in raw):
         raise PortfolioError(
             _(
                 "Le nom du portefeuille contient un caractère de contrôle (tabulation, retour "
                 "à la ligne…). Saisissez-le sur une seule ligne, avec des caractères visibles."
             )
         )
-    if not name:
+    visible = "".join(
+        ch
+        for ch in raw
+        if unicodedata.category(ch) not in ("Cf", "Cs") or ch in KEY_IGNORED_CHARACTERS
+    )
+    name = " ".join(visible.split())
+    if not name_key(name):
         raise PortfolioError(_("Saisissez le nom du portefeuille (1 à 100 caractères)."))
     if len(name) > NAME_MAX_LENGTH:
         raise PortfolioError(
@@ -122,6 +140,16 @@ def clean_name(raw: str) -> str:
                 "à %(max)s caractères au plus."
             )
             % {"start": name[:40], "length": len(name), "max": NAME_MAX_LENGTH}
+        )
+    # The comparison key has a column of its own, as long as a name.
+    if len(name_key(name)) > NAME_MAX_LENGTH:
+        raise PortfolioError(
+            _(
+                "Le nom « %(start)s… » dépasse %(max)s caractères une fois ses ligatures et "
+                "lettres doubles écrites en entier (« ß » compte pour « ss », « ﬁ » pour "
+                "« fi ») : raccourcissez-le."
+            )
+            % {"start": name[:40], "max": NAME_MAX_LENGTH}
         )
     return name
 
