@@ -298,7 +298,7 @@ def truncate(model: type[models.Model], field_name: str, value: str) -> str:
 
 def invalid_identifier_message(label: str, value: str, length: int) -> str:
     """Return why ``value`` is not a valid SIREN or SIRET (``label``) of ``length`` digits."""
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return _("le %(label)s « %(value)s » contient des caractères autres que des chiffres.") % {
             "label": label,
             "value": value,

@@ -141,3 +141,13 @@ def test_add_subscriber_with_huge_id(client_for, admin, portfolio):
 
     assert response.status_code == 200
     assert "Choisissez un utilisateur dans la liste" in response.content.decode()
+
+
+def test_add_client_huge_number_quoted_short(client_for, admin, portfolio):
+    url = reverse("portfolios:add_client", args=[portfolio.pk])
+
+    response = client_for(admin).post(url, {"numero": "9" * 100_000}, follow=True)
+
+    content = response.content.decode()
+    assert "n&#x27;est pas un numéro de compte valide" in content
+    assert "9" * 31 not in content
