@@ -9,6 +9,7 @@ from django.urls import reverse
 from portefeuilles.portfolios import services
 from portefeuilles.portfolios.models import Portfolio, PortfolioClient, PortfolioSubscription
 from portefeuilles.portfolios.services import PortfolioError
+from portefeuilles.referential.identifiers import InvalidIdentifier
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +152,13 @@ def test_add_client_huge_number_quoted_short(client_for, admin, portfolio):
     content = response.content.decode()
     assert "n&#x27;est pas un numéro de compte valide" in content
     assert "9" * 31 not in content
+
+
+def test_account_number_in_siren_field_quoted_short():
+    padded_number = "8" + " " * 500 + "27000000000000001"
+
+    with pytest.raises(InvalidIdentifier) as error:
+        services.parse_search(padded_number, "827000000000000001")
+
+    assert "est un numéro de compte" in str(error.value)
+    assert len(str(error.value)) < 250
