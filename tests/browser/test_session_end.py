@@ -1,0 +1,46 @@
+"""A session that ends while the portfolio dialog is open, in Chromium."""
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests import factories
+from tests.browser.test_help_page import CHROMIUM_ARGS, log_in, new_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def admin(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    firm = factories.FirmFactory(name="Cabinet Dupont")
+    factories.PortfolioFactory(firm=firm, name="Clients Bretagne")
+    return factories.AdministratorFactory(firm=firm, email="admin@dupont.example")
+
+
+def test_dialog_action_after_logout_opens_login(live_server, admin):
+    console_errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = new_page(browser, console_errors)
+        log_in(page, live_server.url, admin.email)
+        page.get_by_role("button", name="Gérer les utilisateurs").click()
+        page.get_by_role("link", name="Modifier le portefeuille Clients Bretagne").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_role("heading", name="Clients Bretagne")).to_be_visible()
+
+        # The session ends (expiry, logout in another tab) while the dialog is open.
+        page.context.clear_cookies()
+        dialog.get_by_role("button", name="Rechercher").click()
+
+        # The whole page goes to the login form, which then leads back to the list.
+        expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
+        assert page.url == f"{live_server.url}/connexion/?next=%2Futilisateurs%2F"
+        page.get_by_label("Identifiant").fill(admin.email)
+        page.get_by_label("Mot de passe").fill(factories.TEST_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Gérer les utilisateurs")).to_be_visible()
+        browser.close()
+
+    assert console_errors == []
