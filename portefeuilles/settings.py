@@ -137,6 +137,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "portefeuilles" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
+CSRF_FAILURE_VIEW = "portefeuilles.accounts.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

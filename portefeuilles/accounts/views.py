@@ -1,8 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseForbidden
+from django.template import loader
 from django.utils.decorators import method_decorator
 
 from .forms import LoginForm
+
+# Set on a CSRF failure, so the page script can distinguish an expired page from a missing
+# administrator profile, both 403.
+CSRF_FAILURE_HEADER = "X-Portefeuilles-Error"
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -14,3 +20,14 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def csrf_failure(request, reason=""):
+    """Render « Page expirée » when a form's CSRF token is missing or stale.
+
+    This happens when the user logged in again elsewhere since the page was
+    loaded, which rotates the token, or when the browser blocks cookies.
+    """
+    response = HttpResponseForbidden(loader.render_to_string("403_csrf.html"))
+    response[CSRF_FAILURE_HEADER] = "csrf"
+    return response

@@ -44,3 +44,31 @@ def test_dialog_action_after_logout_opens_login(live_server, admin):
         browser.close()
 
     assert console_errors == []
+
+
+def test_stale_csrf_token_says_page_expired(live_server, admin):
+    console_errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = new_page(browser, console_errors)
+        log_in(page, live_server.url, admin.email)
+        page.get_by_role("button", name="Gérer les utilisateurs").click()
+        page.get_by_role("link", name="Modifier le portefeuille Clients Bretagne").click()
+        dialog = page.get_by_role("dialog")
+        dialog.get_by_role("button", name="Modifier", exact=True).click()
+        dialog.get_by_label("Nom du portefeuille").fill("Clients Normandie")
+
+        # The token in the page no longer matches: a login elsewhere rotates it.
+        page.context.clear_cookies(name="csrftoken")
+        dialog.get_by_role("button", name="Enregistrer").click()
+
+        expect(dialog.get_by_role("alert")).to_have_text(
+            "La page a expiré, par exemple après une nouvelle connexion dans un autre onglet. "
+            "Rechargez la page, puis recommencez."
+        )
+        browser.close()
+
+    # Chromium and htmx both log the refused request (403), and nothing else is logged.
+    assert all("403" in error for error in console_errors)
