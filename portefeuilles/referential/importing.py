@@ -90,7 +90,9 @@ def open_text(path: Path | str) -> Iterator[Iterator[str]]:
     """
     path = Path(path)
     try:
-        if zipfile.is_zipfile(path):
+        # is_zipfile seeks to the end and reads from there, which never ends on a
+        # device such as /dev/zero; pipes and devices are read as plain text.
+        if path.is_file() and zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 member = _csv_member(path, archive)
                 _check_member(path, archive, member)

@@ -2,7 +2,10 @@
 archives, NUL characters, bad encodings and old line ends. Each stops or rejects
 with a French message naming the line, and never writes half of what it promises."""
 
+import os
+import threading
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError
@@ -190,3 +193,40 @@ def test_attach_lines_counted_with_rejections(tmp_path, firm):
     _stdout, stderr = run("attach_clients", str(path), firm=firm.siren)
 
     assert rejected_lines(stderr) == [1, 2]
+
+
+@pytest.fixture
+def zip_check_on_files_only(monkeypatch):
+    """Fail fast where zipfile.is_zipfile would hang: it reads a device or a pipe to its end."""
+    is_zipfile = zipfile.is_zipfile
+
+    def checked(path):
+        assert Path(path).is_file(), f"is_zipfile called on {path}, which is not a file"
+        return is_zipfile(path)
+
+    monkeypatch.setattr(zipfile, "is_zipfile", checked)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs the /dev/zero device")
+def test_endless_device_stops(zip_check_on_files_only):
+    with pytest.raises(CommandError) as error:
+        run("import_sirene", "/dev/zero")
+
+    assert str(error.value).startswith("Ligne 1 : la ligne dépasse")
+
+
+def test_pipe_is_read_as_text(tmp_path, zip_check_on_files_only):
+    # As in « import_accounts <(unzip -p comptes.zip) ».
+    fifo = tmp_path / "comptes.fifo"
+    os.mkfifo(fifo)
+    content = "\n".join([HEADER, *account_rows(2)]) + "\n"
+    # A daemon, so a failed import cannot leave the test run waiting for this writer.
+    writer = threading.Thread(
+        target=fifo.write_text, args=(content,), kwargs={"encoding": "utf-8"}, daemon=True
+    )
+    writer.start()
+
+    stdout, _stderr = run("import_accounts", str(fifo))
+
+    writer.join()
+    assert stdout == summary(2, 2, 0, 0, "Comptes")
