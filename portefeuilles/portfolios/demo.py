@@ -107,8 +107,8 @@ def load() -> DemoResult:
     """Load the demo data once; when the demo firm exists, change nothing.
 
     Raises provisioning.ProvisioningError when a demo e-mail address already
-    belongs to a user of another firm, or when a firm that is not the demo's
-    (it lacks the demo administrator) holds the demo SIREN.
+    belongs to a user of another firm, or when the firm with the demo SIREN
+    lacks the demo administrator, so it is not the demo's.
     """
     firm = Firm.objects.filter(siren=FIRM_SIREN).first()
     if firm is not None:
