@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portefeuilles.accounts.middleware.PageLoginRequiredMiddleware",
     "portefeuilles.audit.middleware.DeniedAccessJournalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -160,6 +160,7 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "portefeuilles" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 
+CSRF_FAILURE_VIEW = "portefeuilles.accounts.views.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

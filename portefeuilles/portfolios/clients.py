@@ -94,7 +94,7 @@ def parse_search(raw_identifier: str, raw_account: str) -> Search:
                         "« %(value)s » est un numéro de compte : saisissez dans « Siren/Siret "
                         "de l'établissement » le SIREN (9 chiffres) ou le SIRET (14 chiffres)."
                     )
-                    % {"value": raw_identifier.strip()}
+                    % {"value": identifiers.shown(raw_identifier)}
                 )
             search.account_number = identifier.value
         else:

@@ -107,10 +107,21 @@ def load() -> DemoResult:
     """Load the demo data once; when the demo firm exists, change nothing.
 
     Raises provisioning.ProvisioningError when a demo e-mail address already
-    belongs to a user of another firm.
+    belongs to a user of another firm, or when the firm with the demo SIREN
+    lacks the demo administrator, so it is not the demo's.
     """
-    if Firm.objects.filter(siren=FIRM_SIREN).exists():
-        return DemoResult(created=False)
+    firm = Firm.objects.filter(siren=FIRM_SIREN).first()
+    if firm is not None:
+        if firm.users.filter(email=ADMINISTRATOR.email).exists():
+            return DemoResult(created=False)
+        raise provisioning.ProvisioningError(
+            _(
+                "L'entreprise « %(name)s » porte déjà le SIREN %(siren)s de la démonstration "
+                "sans en avoir l'administrateur %(email)s : les données de démonstration ne "
+                "sont pas chargées. Chargez-les dans une autre base (DATABASE_URL)."
+            )
+            % {"name": firm.name, "siren": FIRM_SIREN, "email": ADMINISTRATOR.email}
+        )
     taken_emails = sorted(
         User.objects.filter(email__in=[user.email for user in USERS]).values_list(
             "email", flat=True

@@ -7,14 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from portefeuilles.accounts.models import Firm
 from portefeuilles.referential.models import UrssafAccount
 
+# The zero width joiner, which binds emoji sequences, and the variation selectors,
+# which pick an emoji's look: names may hold them, comparisons ignore them.
+KEY_IGNORED_CHARACTERS = frozenset("\u200d" + "".join(chr(c) for c in range(0xFE00, 0xFE10)))
+
 
 def name_key(name: str) -> str:
     """Return the comparison key of a portfolio name: no accents, case folded, spaces folded.
 
-    « Clients Île-de-France » and « clients  ile-de-france » share one key.
+    « Clients Île-de-France » and « clients  ile-de-france » share one key. The
+    key can be longer than the name: NFKD and case folding expand « ß » to « ss ».
     """
     decomposed = unicodedata.normalize("NFKD", name)
-    without_accents = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without_accents = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and ch not in KEY_IGNORED_CHARACTERS
+    )
     return " ".join(without_accents.casefold().split())
 
 

@@ -33,7 +33,14 @@ from .clients import (  # noqa: F401 (re-exported: callers use services.X)
     search_accounts,
 )
 from .errors import PortfolioError
-from .models import FirmClient, Portfolio, PortfolioClient, PortfolioSubscription, name_key
+from .models import (
+    KEY_IGNORED_CHARACTERS,
+    FirmClient,
+    Portfolio,
+    PortfolioClient,
+    PortfolioSubscription,
+    name_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +75,19 @@ def get_portfolio_for_user(user: User, portfolio_id) -> Portfolio:
         raise Http404 from None
 
 
+def row_id(value) -> int | None:
+    """Return ``value`` as a primary key, or None when no row can have it.
+
+    Ids come from URLs and form fields. SQLite raises OverflowError on an integer
+    outside its 64-bit range instead of finding nothing, so such ids stop here.
+    """
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
 def require_administrator(user: User, firm_id: int | None = None) -> None:
     """Raise PermissionDenied unless ``user`` administers their firm (and ``firm_id`` if given)."""
     if not user.is_firm_admin:
@@ -93,16 +113,27 @@ def visible_portfolios(user: User):
 
 
 def clean_name(raw: str) -> str:
-    """Return the trimmed name, or raise PortfolioError saying why it is refused."""
-    name = " ".join((raw or "").split()) if raw else ""
-    if any(unicodedata.category(ch) == "Cc" for ch in (raw or "")):
+    """Return the trimmed name in NFC form, or raise PortfolioError saying why it is refused.
+
+    Invisible format characters (zero width space, bidirectional overrides, soft
+    hyphen) are removed: the user cannot see them to fix them, and they would let
+    two names that look the same both exist.
+    """
+    raw = unicodedata.normalize("NFC", raw or "")
+    if any(unicodedata.category(ch) == "Cc" for ch in raw):
         raise PortfolioError(
             _(
                 "Le nom du portefeuille contient un caractère de contrôle (tabulation, retour "
                 "à la ligne…). Saisissez-le sur une seule ligne, avec des caractères visibles."
             )
         )
-    if not name:
+    visible = "".join(
+        ch
+        for ch in raw
+        if unicodedata.category(ch) not in ("Cf", "Cs") or ch in KEY_IGNORED_CHARACTERS
+    )
+    name = " ".join(visible.split())
+    if not name_key(name):
         raise PortfolioError(_("Saisissez le nom du portefeuille (1 à 100 caractères)."))
     if len(name) > NAME_MAX_LENGTH:
         raise PortfolioError(
@@ -111,6 +142,16 @@ def clean_name(raw: str) -> str:
                 "à %(max)s caractères au plus."
             )
             % {"start": name[:40], "length": len(name), "max": NAME_MAX_LENGTH}
+        )
+    # The comparison key has a column of its own, as long as a name.
+    if len(name_key(name)) > NAME_MAX_LENGTH:
+        raise PortfolioError(
+            _(
+                "Le nom « %(start)s… » dépasse %(max)s caractères une fois ses ligatures et "
+                "lettres doubles écrites en entier (« ß » compte pour « ss », « ﬁ » pour "
+                "« fi ») : raccourcissez-le."
+            )
+            % {"start": name[:40], "max": NAME_MAX_LENGTH}
         )
     return name
 
@@ -252,6 +293,9 @@ def add_client(
 def remove_client(user: User, portfolio: Portfolio, firm_client_id) -> bool:
     """Take the client out of the portfolio; it stays attached to the firm."""
     _check_can_edit_clients(user, portfolio)
+    firm_client_id = row_id(firm_client_id)
+    if firm_client_id is None:
+        return False
     entry = (
         PortfolioClient.objects.select_related("firm_client__account")
         .filter(portfolio=portfolio, firm_client_id=firm_client_id)
@@ -316,6 +360,9 @@ def add_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> User:
 @transaction.atomic
 def remove_subscriber(user: User, portfolio: Portfolio, subscriber_id) -> bool:
     require_administrator(user, portfolio.firm_id)
+    subscriber_id = row_id(subscriber_id)
+    if subscriber_id is None:
+        return False
     subscription = (
         PortfolioSubscription.objects.select_related("user")
         .filter(portfolio=portfolio, user_id=subscriber_id)

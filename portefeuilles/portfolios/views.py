@@ -239,21 +239,22 @@ def terminate(request, pk):
 
     name = portfolio.name
     client_count = services.terminate_portfolio(request.user, portfolio)
-    messages.success(
-        request,
-        ngettext(
+    if client_count == 0:
+        # ngettext would pick the plural for 0, « ses 0 clients ».
+        confirmation = _("Le portefeuille %(name)s est résilié ; sa liste de clients était vide.")
+    else:
+        confirmation = ngettext(
             "Le portefeuille %(name)s est résilié ; la liste de son client est supprimée.",
             "Le portefeuille %(name)s est résilié ; la liste de ses %(count)s clients est "
             "supprimée.",
             client_count,
         )
-        % {"name": name, "count": client_count}
-        + " "
-        + _(
-            "Vous pouvez le restaurer, avec ses clients et ses abonnés, jusqu'au %(date)s "
-            "depuis « Portefeuilles résiliés »."
-        )
-        % {"date": date_format(timezone.localtime(restore_deadline(portfolio)), "d/m/Y")},
+    restorable = _(
+        "Vous pouvez le restaurer, avec ses clients et ses abonnés, jusqu'au %(date)s "
+        "depuis « Portefeuilles résiliés »."
+    ) % {"date": date_format(timezone.localtime(restore_deadline(portfolio)), "d/m/Y")}
+    messages.success(
+        request, confirmation % {"name": name, "count": client_count} + " " + restorable
     )
     target = state.close_url() if state.retour else reverse("portfolios:manage")
     if request.htmx:

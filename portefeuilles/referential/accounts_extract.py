@@ -91,7 +91,7 @@ def parse_cyymmdd(value: str) -> datetime.date:
     Raises ValueError when the value is not 7 digits, C is not 0 or 1, or the day
     does not exist.
     """
-    if len(value) != 7 or not value.isdigit() or value[0] not in _CENTURIES:
+    if len(value) != 7 or not identifiers.is_digits(value) or value[0] not in _CENTURIES:
         raise ValueError(value)
     year = _CENTURIES[value[0]] + int(value[1:3])
     return datetime.date(year, int(value[3:5]), int(value[5:7]))
@@ -114,7 +114,7 @@ def _date(record: Record, column: str) -> datetime.date | None:
     value = record.get(column)
     if not value:
         return None
-    if len(value) != 7 or not value.isdigit() or value[0] not in _CENTURIES:
+    if len(value) != 7 or not identifiers.is_digits(value) or value[0] not in _CENTURIES:
         raise RowError(
             _(
                 "la date %(column)s « %(value)s » est mal écrite : elle s'écrit CYYMMDD, "
@@ -142,13 +142,15 @@ def parse_account(record: Record) -> UrssafAccount:
         )
 
     urssaf_code = _required(record, "Urssaf_gestion")
-    if len(urssaf_code) != 3 or not urssaf_code.isdigit():
+    if len(urssaf_code) != 3 or not identifiers.is_digits(urssaf_code):
         raise RowError(
             _("le code Urssaf_gestion « %(code)s » est invalide : il compte 3 chiffres.")
             % {"code": urssaf_code}
         )
     department = record.get("Dep").upper()
-    if department and not (2 <= len(department) <= 3 and department.isalnum()):
+    if department and not (
+        2 <= len(department) <= 3 and department.isascii() and department.isalnum()
+    ):
         raise RowError(
             _(
                 "le département « %(department)s » est invalide : il s'écrit en 2 ou 3 "

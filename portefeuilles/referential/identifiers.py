@@ -5,18 +5,26 @@ which apply the Luhn key and La Poste's exception: the establishments of SIREN
 356000000 other than the head office are checked by digit sum, not by Luhn.
 """
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 ACCOUNT_NUMBER_LENGTH = 18
 
-# Separators people type or paste inside identifiers: spaces (plain, non-breaking,
-# narrow non-breaking, thin), dots, dashes, underscores.
-_SEPARATORS = str.maketrans("", "", " \t\u00a0\u202f\u2009.-_")
+# Separators people type or paste inside identifiers: any Unicode space, dots,
+# underscores, hyphens, dashes (U+2010 to U+2015) and the minus sign. A copy from
+# a web page or a word processor also brings invisible characters: zero width
+# space and joiners, directional marks, soft hyphen, word joiner, byte order mark.
+_SEPARATORS = re.compile(r"[\s._\-\u2010-\u2015\u2212\u200b-\u200f\u00ad\u2060\ufeff]")
+
+# Maximum length of a rejected value quoted in a message, so a pasted page cannot flood it.
+SHOWN_MAX_LENGTH = 30
 
 
 class Kind(StrEnum):
@@ -53,21 +61,40 @@ class Identifier:
 
 
 def normalize(raw: str) -> str:
-    return (raw or "").strip().translate(_SEPARATORS)
+    return _SEPARATORS.sub("", raw or "")
+
+
+def is_digits(value: str) -> bool:
+    """Check that ``value`` is made of ASCII digits only.
+
+    ``str.isdigit`` alone also accepts other scripts' digits (« ٠١٢ ») and
+    superscripts (« ² »), which no identifier holds.
+    """
+    return value.isascii() and value.isdigit()
+
+
+def shown(raw: str) -> str:
+    """Return ``raw`` as a message quotes it: trimmed, control characters replaced, cut short."""
+    text = "".join(
+        "\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in (raw or "").strip()
+    )
+    if len(text) > SHOWN_MAX_LENGTH:
+        return text[:SHOWN_MAX_LENGTH] + "…"
+    return text
 
 
 def is_valid_siren(value: str) -> bool:
-    return len(value) == 9 and value.isdigit() and stdnum_siren.is_valid(value)
+    return len(value) == 9 and is_digits(value) and stdnum_siren.is_valid(value)
 
 
 def is_valid_siret(value: str) -> bool:
-    return len(value) == 14 and value.isdigit() and stdnum_siret.is_valid(value)
+    return len(value) == 14 and is_digits(value) and stdnum_siret.is_valid(value)
 
 
 def is_valid_account_number(value: str) -> bool:
     # NOTE: the Urssaf publishes no check key for account numbers, so only the
     # shape (18 digits) is checked; membership is checked against the referential.
-    return len(value) == ACCOUNT_NUMBER_LENGTH and value.isdigit()
+    return len(value) == ACCOUNT_NUMBER_LENGTH and is_digits(value)
 
 
 def parse(raw: str) -> Identifier:
@@ -76,26 +103,34 @@ def parse(raw: str) -> Identifier:
     Raises InvalidIdentifier with a French message otherwise.
     """
     value = normalize(raw)
-    shown = (raw or "").strip()
     if not value:
         raise InvalidIdentifier(
-            "Saisissez un SIREN (9 chiffres), un SIRET (14 chiffres) "
-            "ou un numéro de compte (18 chiffres)."
+            _(
+                "Saisissez un SIREN (9 chiffres), un SIRET (14 chiffres) "
+                "ou un numéro de compte (18 chiffres)."
+            )
         )
-    if not value.isdigit():
+    if not is_digits(value):
         raise InvalidIdentifier(
-            f"« {shown} » contient des caractères autres que des chiffres : saisissez "
-            "un SIREN (9 chiffres), un SIRET (14 chiffres) ou un numéro de compte (18 chiffres)."
+            _(
+                "« %(value)s » contient des caractères autres que des chiffres : saisissez "
+                "un SIREN (9 chiffres), un SIRET (14 chiffres) ou un numéro de compte "
+                "(18 chiffres)."
+            )
+            % {"value": shown(raw)}
         )
     if len(value) == 9:
-        return Identifier(Kind.SIREN, _checked(value, shown, stdnum_siren, "SIREN"))
+        return Identifier(Kind.SIREN, _checked(value, raw, stdnum_siren, "SIREN"))
     if len(value) == 14:
-        return Identifier(Kind.SIRET, _checked(value, shown, stdnum_siret, "SIRET"))
+        return Identifier(Kind.SIRET, _checked(value, raw, stdnum_siret, "SIRET"))
     if len(value) == ACCOUNT_NUMBER_LENGTH:
         return Identifier(Kind.ACCOUNT, value)
     raise InvalidIdentifier(
-        f"« {shown} » compte {len(value)} chiffres : un SIREN en compte 9, un SIRET 14 "
-        "et un numéro de compte 18. Vérifiez qu'aucun chiffre ne manque."
+        _(
+            "« %(value)s » compte %(length)s chiffres : un SIREN en compte 9, un SIRET 14 "
+            "et un numéro de compte 18. Vérifiez qu'aucun chiffre ne manque."
+        )
+        % {"value": shown(raw), "length": len(value)}
     )
 
 
@@ -103,29 +138,35 @@ def parse_siren_or_siret(raw: str) -> Identifier:
     identifier = parse(raw)
     if identifier.kind == Kind.ACCOUNT:
         raise InvalidIdentifier(
-            f"« {(raw or '').strip()} » est un numéro de compte : saisissez-le dans le champ "
-            "« Numéro de compte » et le SIREN ou le SIRET (9 ou 14 chiffres) ici."
+            _(
+                "« %(value)s » est un numéro de compte : saisissez-le dans le champ "
+                "« Numéro de compte » et le SIREN ou le SIRET (9 ou 14 chiffres) ici."
+            )
+            % {"value": shown(raw)}
         )
     return identifier
 
 
 def parse_account_number(raw: str) -> str:
     value = normalize(raw)
-    shown = (raw or "").strip()
     if not is_valid_account_number(value):
         raise InvalidIdentifier(
-            f"« {shown} » n'est pas un numéro de compte valide : il compte 18 chiffres."
+            _("« %(value)s » n'est pas un numéro de compte valide : il compte 18 chiffres.")
+            % {"value": shown(raw)}
         )
     return value
 
 
-def _checked(value: str, shown: str, module, label: str) -> str:
+def _checked(value: str, raw: str, module, label: str) -> str:
     try:
         return module.validate(value)
     except ValidationError:
         raise InvalidIdentifier(
-            f"« {shown} » n'est pas un {label} valide : sa clé de contrôle est fausse. "
-            f"Vérifiez chaque chiffre du {label}."
+            _(
+                "« %(value)s » n'est pas un %(label)s valide : sa clé de contrôle est fausse. "
+                "Vérifiez chaque chiffre du %(label)s."
+            )
+            % {"value": shown(raw), "label": label}
         ) from None
 
 

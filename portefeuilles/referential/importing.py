@@ -11,11 +11,12 @@ import csv
 import io
 import logging
 import zipfile
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
 
 from django.db import connection, models, transaction
 from django.utils.translation import gettext as _
@@ -28,6 +29,13 @@ DEFAULT_PROGRESS_EVERY = 100_000
 # SQLite builds compiled with the historical default accept 999 parameters a
 # statement, so the lookup of existing keys goes in chunks of fewer keys.
 _LOOKUP_CHUNK_SIZE = 900
+
+# Maximum characters in one line of an input file. A SIRENE row takes about 500;
+# the limit keeps memory flat on a file, or an archive, holding one endless line.
+MAX_LINE_CHARACTERS = 1_000_000
+
+# Bytes read at a time when an archive member is checked before the import.
+_CHECK_CHUNK_BYTES = 1 << 20
 
 
 class ImportFileError(Exception):
@@ -74,16 +82,25 @@ class Record:
 
 
 @contextmanager
-def open_text(path: Path | str) -> Iterator[TextIO]:
-    """Open a UTF-8 CSV file, or the single CSV file inside a ZIP archive, as text."""
+def open_text(path: Path | str) -> Iterator[Iterator[str]]:
+    """Open a UTF-8 CSV file, or the single CSV file inside a ZIP archive, as lines of text.
+
+    An archive member is read once in full before any row is written, so a
+    damaged download stops the import with nothing written.
+    """
     path = Path(path)
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive, archive.open(_csv_member(path, archive)) as raw:
-                yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        # is_zipfile seeks to the end and reads from there, which never ends on a
+        # device such as /dev/zero; pipes and devices are read as plain text.
+        if path.is_file() and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                member = _csv_member(path, archive)
+                _check_member(path, archive, member)
+                with archive.open(member) as raw:
+                    yield read_lines(raw)
         else:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
-                yield stream
+            with path.open("rb") as raw:
+                yield read_lines(raw)
     except FileNotFoundError:
         raise ImportFileError(
             _("Le fichier « %(path)s » est introuvable. Vérifiez son chemin.") % {"path": path}
@@ -98,14 +115,81 @@ def open_text(path: Path | str) -> Iterator[TextIO]:
             _("L'archive « %(path)s » est illisible (%(error)s). Téléchargez-la à nouveau.")
             % {"path": path, "error": error}
         ) from None
-    except UnicodeDecodeError as error:
+
+
+def read_lines(raw: BinaryIO) -> Iterator[str]:
+    """Yield the lines of a binary UTF-8 stream as text, with their line ends.
+
+    Lines end at LF, CRLF or a lone CR. A byte that is not UTF-8 raises
+    ImportFileError naming its line, and so does a line longer than
+    MAX_LINE_CHARACTERS, before it fills memory. A byte-order mark is dropped.
+    """
+    # Undecodable bytes become lone surrogates here, so the line that contains one
+    # is known exactly. Strict decoding fails a whole chunk ahead of the reader.
+    stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    line_number = 0
+    while True:
+        line = stream.readline(MAX_LINE_CHARACTERS + 1)
+        if not line:
+            return
+        line_number += 1
+        if len(line) > MAX_LINE_CHARACTERS:
+            raise ImportFileError(
+                _(
+                    "Ligne %(line)s : la ligne dépasse %(max)s caractères sans fin de ligne. "
+                    "Vérifiez que c'est bien le fichier attendu, en texte."
+                )
+                % {"line": line_number, "max": MAX_LINE_CHARACTERS}
+            )
+        if not line.isascii():
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError as error:
+                raise ImportFileError(
+                    _(
+                        "Ligne %(line)s : le fichier n'est pas encodé en UTF-8 (octet "
+                        "illisible au caractère %(position)s de la ligne). Convertissez le "
+                        "fichier en UTF-8 puis relancez la commande."
+                    )
+                    % {"line": line_number, "position": error.start + 1}
+                ) from None
+        yield line
+
+
+def _check_member(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+    """Read ``member`` once in full, raising ImportFileError when it cannot be read.
+
+    The CRC of a ZIP member is checked only at its end, so a damaged archive
+    would otherwise show its fault after thousands of rows are written.
+    """
+    if member.flag_bits & 0x1:
         raise ImportFileError(
             _(
-                "Le fichier « %(path)s » n'est pas encodé en UTF-8 (octet illisible à la "
-                "position %(position)s du bloc en cours). Les lignes lues jusque-là sont "
-                "enregistrées ; convertissez le fichier en UTF-8 puis relancez l'import."
+                "L'archive « %(path)s » est protégée par un mot de passe. Importez l'archive "
+                "publiée par l'INSEE telle quelle, ou le fichier .csv extrait."
             )
-            % {"path": path, "position": error.start}
+            % {"path": path}
+        )
+    try:
+        with archive.open(member) as raw:
+            while raw.read(_CHECK_CHUNK_BYTES):
+                pass
+    except NotImplementedError:
+        raise ImportFileError(
+            _(
+                "L'archive « %(path)s » est compressée avec une méthode non prise en charge "
+                "(code %(method)s). Recompressez le fichier .csv en ZIP standard (Deflate), "
+                "ou importez-le sans archive."
+            )
+            % {"path": path, "method": member.compress_type}
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise ImportFileError(
+            _(
+                "L'archive « %(path)s » est endommagée : « %(member)s » ne se décompresse pas "
+                "en entier. Rien n'a été importé ; téléchargez-la à nouveau."
+            )
+            % {"path": path, "member": member.filename}
         ) from None
 
 
@@ -127,15 +211,18 @@ def _csv_member(path: Path, archive: zipfile.ZipFile) -> zipfile.ZipInfo:
 
 
 def read_records(
-    stream: TextIO, *, delimiter: str, required_columns: tuple[str, ...]
+    lines: Iterable[str], *, delimiter: str, required_columns: tuple[str, ...]
 ) -> Iterator[Record | Rejection]:
-    """Yield one Record per data row, or a Rejection for a row with the wrong field count.
+    """Yield one Record per data row, or a Rejection for a row that cannot be read.
+
+    A row is rejected when its field count differs from the header's, or when it
+    contains a NUL character, which PostgreSQL cannot store in text.
 
     Columns are found by header name, ignoring case, so extra or reordered
     columns do no harm. Raises ImportFileError when a required column is missing.
     A record's line is the file line where it starts (the header is line 1).
     """
-    reader = csv.reader(stream, delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     header = next(reader, None)
     if header is None:
         raise ImportFileError(_("Le fichier est vide : il n'a même pas de ligne d'en-tête."))
@@ -158,16 +245,16 @@ def read_records(
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as error:
+        except csv.Error:
             # An unbalanced quote makes the reader take the rest of the file as one
             # field, so no later row can be trusted.
             raise ImportFileError(
                 _(
-                    "Ligne %(line)s : le fichier n'est plus lisible en CSV (%(error)s). "
-                    "Vérifiez les guillemets de cette ligne ; les lignes précédentes "
-                    "sont enregistrées."
+                    "Ligne %(line)s : le fichier n'est plus lisible en CSV : un champ ouvert "
+                    "par un guillemet ne se referme pas avant %(max)s caractères. Vérifiez "
+                    "les guillemets de cette ligne."
                 )
-                % {"line": previous_line + 1, "error": error}
+                % {"line": previous_line + 1, "max": csv.field_size_limit()}
             ) from None
         line = previous_line + 1
         previous_line = reader.line_num
@@ -181,6 +268,15 @@ def read_records(
                     "vérifiez les séparateurs « %(delimiter)s » et les guillemets."
                 )
                 % {"found": len(row), "expected": len(header), "delimiter": delimiter},
+            )
+            continue
+        if "\x00" in "".join(row):
+            yield Rejection(
+                line,
+                _(
+                    "la ligne contient un caractère nul (octet 0x00) : le fichier est "
+                    "probablement endommagé ; corrigez ou retirez cette ligne."
+                ),
             )
             continue
         yield Record(columns, row, line)
@@ -244,12 +340,20 @@ def import_rows(
                     on_reject(rejection)
             if on_progress is not None and summary.read % progress_every == 0:
                 on_progress(summary)
-    except (ImportFileError, UnicodeDecodeError):
-        # The rest of the file is unreadable: write the rows read so far, as
-        # the error message states, then stop.
+    except ImportFileError as error:
+        # The rest of the file is unreadable: write the rows read so far, say
+        # so, then stop.
         if accepted:
             flush()
-        raise
+        if summary.read == 0:
+            raise
+        raise ImportFileError(
+            _(
+                "%(error)s Les %(count)s lignes lues avant celle-ci sont importées, sauf "
+                "celles rejetées ci-dessus."
+            )
+            % {"error": error, "count": summary.read}
+        ) from None
 
     if accepted:
         flush()
@@ -298,7 +402,7 @@ def truncate(model: type[models.Model], field_name: str, value: str) -> str:
 
 def invalid_identifier_message(label: str, value: str, length: int) -> str:
     """Return why ``value`` is not a valid SIREN or SIRET (``label``) of ``length`` digits."""
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return _("le %(label)s « %(value)s » contient des caractères autres que des chiffres.") % {
             "label": label,
             "value": value,

@@ -214,3 +214,52 @@ def test_help_page_without_javascript(live_server, cast):
         expect(row.get_by_role("cell").nth(0)).to_have_text("1")
 
         browser.close()
+
+
+def test_every_dialog_action_without_javascript(live_server, cast):
+    """Abonnés, client removal and résiliation through the plain pages, JavaScript off."""
+    first = cast["first"]
+    portfolio = factories.PortfolioFactory(firm=cast["admin"].firm, name=NAME)
+    factories.PortfolioClientFactory(
+        portfolio=portfolio, firm_client__account=first, firm_client__firm=portfolio.firm
+    )
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_context(java_script_enabled=False).new_page()
+        log_in(page, live_server.url, "admin@dupont.example", DEMO_TOTP_SECRET)
+        page.get_by_role("button", name="Gérer les utilisateurs").click()
+        page.get_by_role("link", name=f"Modifier le portefeuille {NAME}").click()
+        main = page.get_by_role("main")
+
+        main.get_by_role("button", name="Ajouter un abonné").click()
+        main.get_by_label("Utilisateur de l'entreprise").select_option(
+            label="Camille Collab (camille@dupont.example) · Collaborateur"
+        )
+        main.get_by_role("button", name="Confirmer l'ajout").click()
+        expect(
+            main.get_by_text(f"Camille Collab est abonné au portefeuille {NAME}.")
+        ).to_be_visible()
+
+        main.get_by_role("button", name="Retirer", exact=True).click()
+        expect(main.get_by_text("L'abonné est retiré de ce portefeuille.")).to_be_visible()
+
+        main.get_by_role("button", name="Retirer du portefeuille").click()
+        expect(main.get_by_text("Le client est retiré du portefeuille.")).to_be_visible()
+
+        main.get_by_role("button", name="Résilier").click()
+        expect(main.get_by_text("Sa liste de clients est vide.")).to_be_visible()
+        main.get_by_role("button", name="Confirmer la résiliation").click()
+        expect(
+            page.get_by_text(
+                f"Le portefeuille {NAME} est résilié ; sa liste de clients était vide."
+            )
+        ).to_be_visible()
+        expect(page.get_by_role("heading", name="Gérer les utilisateurs")).to_be_visible()
+
+        browser.close()
+
+    assert not Portfolio.objects.active().exists()
+    assert FirmClient.objects.filter(account=first).exists()

@@ -146,3 +146,23 @@ def test_header_with_bom_and_crlf(tmp_path):
 
     assert stdout == accounts_summary(14, 4, 0, 10)
     assert rejected_lines(stderr) == list(range(6, 16))
+
+
+def test_non_ascii_digits_rejected(tmp_path):
+    header = "Urssaf_gestion;Dep;Compte;Etat_compte;Siren;Siret;Date_crea_siret;Date_disp_siret"
+    arabic_number = "\u0668\u0662\u0667" + "\u0660" * 15
+    extract = tmp_path / "comptes.csv"
+    extract.write_text(
+        f"{header}\n"
+        f"827;69;{arabic_number};1;900000019;90000001900019;1130828;\n"
+        "\u0668\u0662\u0667;69;827000000000000009;1;900000019;90000001900019;1130828;\n"
+        "827;\u0667\u0665;827000000000000010;1;900000019;90000001900019;1130828;\n"
+        "827;69;827000000000000011;1;900000019;90000001900019;1\u0661\u0663\u0660828;\n",
+        encoding="utf-8",
+    )
+
+    stdout, stderr = run("import_accounts", str(extract))
+
+    assert stdout == accounts_summary(4, 0, 0, 4)
+    assert rejected_lines(stderr) == [2, 3, 4, 5]
+    assert not UrssafAccount.objects.exists()

@@ -93,3 +93,14 @@ def test_demo_email_taken_loads_nothing():
     )
     assert not Firm.objects.filter(siren=demo.FIRM_SIREN).exists()
     assert not Establishment.objects.exists()
+
+
+def test_other_firm_with_demo_siren_refused():
+    factories.FirmFactory(siren=demo.FIRM_SIREN, name="Cabinet Réel")
+
+    with pytest.raises(CommandError) as error:
+        run("load_demo")
+
+    # Printing the demo logins here would offer logins that do not exist.
+    assert "L'entreprise « Cabinet Réel » porte déjà le SIREN" in str(error.value)
+    assert not User.objects.exists()

@@ -104,3 +104,22 @@ def test_terminate_get_deletes_nothing(client_for, admin, portfolio):
     client_for(admin).get(reverse("portfolios:terminate", args=[portfolio.pk]))
 
     assert Portfolio.objects.filter(pk=portfolio.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("count", "sentence"),
+    [
+        (0, "Le portefeuille Clients Île-de-France est résilié ; sa liste de clients était vide."),
+        (1, "Le portefeuille Clients Île-de-France est résilié ; la liste de son client est "),
+    ],
+)
+def test_terminate_message_counts_clients(client_for, admin, portfolio, count, sentence):
+    add_clients(portfolio, count)
+
+    response = client_for(admin).post(
+        reverse("portfolios:terminate", args=[portfolio.pk]), follow=True
+    )
+
+    content = response.content.decode()
+    assert sentence in content
+    assert "ses 0 clients" not in content

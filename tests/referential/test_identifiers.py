@@ -143,3 +143,54 @@ def test_luhn_complete_makes_valid_numbers(prefix):
         assert identifiers.is_valid_siren(number)
     if len(number) == 14:
         assert identifiers.is_valid_siret(number)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "732\u2007829\u2007320",  # figure spaces
+        "732\u3000829\u3000320",  # ideographic spaces
+        "732\u2013829\u2013320",  # en dashes
+        "732\u2212829\u2212320",  # minus signs
+        "732\u200b829\u200b320",  # zero width spaces
+        "\u200e732829320\u200f",  # directional marks
+        "732\u00ad829\u00ad320",  # soft hyphens
+        "\ufeff732829320",
+    ],
+)
+def test_normalize_removes_pasted_separators(raw):
+    assert identifiers.normalize(raw) == "732829320"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "\u0667\u0663\u0662\u0668\u0662\u0669\u0663\u0662\u0660",  # Arabic-Indic 732829320
+        "\uff17\uff13\uff12\uff18\uff12\uff19\uff13\uff12\uff10",  # fullwidth 732829320
+        "\u00b2" * 9,
+        "\u0660" * 18,
+    ],
+)
+def test_parse_rejects_non_ascii_digits(raw):
+    with pytest.raises(InvalidIdentifier) as error:
+        identifiers.parse(raw)
+    assert "contient des caractères autres que des chiffres" in str(error.value)
+
+
+def test_non_ascii_digits_not_account_number():
+    assert not identifiers.is_valid_account_number("\u0660" * 18)
+    assert not identifiers.is_valid_siren("\u0667\u0663\u0662\u0668\u0662\u0669\u0663\u0662\u0660")
+
+
+def test_message_quotes_long_value_cut_short():
+    with pytest.raises(InvalidIdentifier) as error:
+        identifiers.parse_account_number("9" * 10_000)
+    message = str(error.value)
+    assert f"« {'9' * identifiers.SHOWN_MAX_LENGTH}… »" in message
+    assert len(message) < 200
+
+
+def test_message_replaces_control_characters():
+    with pytest.raises(InvalidIdentifier) as error:
+        identifiers.parse("732\x00829\x1b320")
+    assert "« 732\ufffd829\ufffd320 »" in str(error.value)

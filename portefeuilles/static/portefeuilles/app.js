@@ -100,8 +100,13 @@
   }
 
   document.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr.status;
-    if (status === 403 || status === 404) {
+    var xhr = event.detail.xhr;
+    var status = xhr.status;
+    // A stale CSRF token (the user logged in again in another tab) is a 403 too,
+    // marked by the server so it is not mistaken for a missing profile.
+    if (xhr.getResponseHeader("X-Portefeuilles-Error") === "csrf") {
+      showRequestError(errorText("csrf"));
+    } else if (status === 403 || status === 404) {
       showRequestError(errorText(String(status)));
     } else {
       showRequestError(errorText("other").replace("%(status)s", String(status)));

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from portefeuilles.accounts.models import Firm
 from portefeuilles.portfolios import client_lists
 from portefeuilles.referential import identifiers
+from portefeuilles.referential.importing import ImportFileError, read_lines
 
 
 class Command(BaseCommand):
@@ -35,8 +36,8 @@ class Command(BaseCommand):
 
         path = Path(options["file"])
         try:
-            with path.open(encoding="utf-8-sig") as lines:
-                summary = client_lists.attach_accounts(firm, lines, self.report_rejection)
+            with path.open("rb") as raw:
+                summary = client_lists.attach_accounts(firm, read_lines(raw), self.report_rejection)
         except (FileNotFoundError, IsADirectoryError):
             raise CommandError(
                 _("Le fichier « %(path)s » est introuvable. Vérifiez son chemin.") % {"path": path}
@@ -46,14 +47,8 @@ class Command(BaseCommand):
                 _("Impossible de lire le fichier « %(path)s » : %(error)s.")
                 % {"path": path, "error": error.strerror}
             ) from None
-        except UnicodeDecodeError:
-            raise CommandError(
-                _(
-                    "Le fichier « %(path)s » n'est pas encodé en UTF-8. Enregistrez-le en "
-                    "UTF-8 puis relancez la commande ; rien n'a été rattaché."
-                )
-                % {"path": path}
-            ) from None
+        except ImportFileError as error:
+            raise CommandError(_("%(error)s Rien n'a été rattaché.") % {"error": error}) from None
 
         self.stdout.write(
             "\n".join(
