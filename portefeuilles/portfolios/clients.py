@@ -127,19 +127,13 @@ def search_accounts(firm_id: int, portfolio: Portfolio | None, search: Search) -
     """
     if search.account_number and search.identifier:
         account = UrssafAccount.objects.filter(number=search.account_number).first()
-        if account is None:
+        # One message whether the number is unknown or belongs to another company,
+        # so the search never tells whether an account number exists.
+        if account is None or not _matches(account, search.identifier):
             raise PortfolioError(
                 _(
-                    "Aucun compte ne porte le numéro %(number)s. Vérifiez le numéro sur un "
-                    "bordereau ou une attestation du client."
-                )
-                % {"number": search.account_number}
-            )
-        if not _matches(account, search.identifier):
-            raise PortfolioError(
-                _(
-                    "Le numéro de compte %(number)s n'appartient pas au %(kind)s %(value)s. "
-                    "Vérifiez les deux numéros sur un document du client."
+                    "Aucun compte de numéro %(number)s ne correspond au %(kind)s %(value)s. "
+                    "Vérifiez les deux numéros sur un bordereau ou une attestation du client."
                 )
                 % {
                     "number": search.account_number,

@@ -93,7 +93,7 @@ def test_invitation_first_login_and_enrolment(live_server, admin):
         expect(page.get_by_role("heading", name="Mes portefeuilles")).to_be_visible()
 
         # « Mon compte »: enrol TOTP with the secret shown next to the QR code.
-        page.get_by_role("link", name=NEW_EMAIL).click()
+        page.get_by_role("link", name="Mon compte").click()
         page.get_by_role("link", name="Configurer la double authentification").click()
         expect(page.locator(".qr-code svg")).to_be_visible()
         secret = page.locator("#totp-secret").inner_text()

@@ -130,13 +130,27 @@ def test_identifier_and_number_find_unattached(firm, portfolio, company, kind):
 
 
 def test_identifier_and_number_mismatch_refused(firm, portfolio, company):
-    with pytest.raises(PortfolioError, match="n'appartient pas au SIRET"):
-        run_search(firm, portfolio, company["head"].siret, company["branch_account"].number)
+    number = company["branch_account"].number
+    with pytest.raises(PortfolioError, match=f"Aucun compte de numéro {number} ne correspond"):
+        run_search(firm, portfolio, company["head"].siret, number)
 
 
 def test_unknown_number_refused(firm, portfolio, company):
-    with pytest.raises(PortfolioError, match="Aucun compte ne porte le numéro 117999999999999999"):
+    with pytest.raises(PortfolioError, match="Aucun compte de numéro 117999999999999999 ne"):
         run_search(firm, portfolio, company["head"].siren, "117999999999999999")
+
+
+def test_mismatch_and_unknown_read_alike(firm, portfolio, company):
+    """The refusal never tells whether an account number exists."""
+    siren = company["head"].siren
+    other_company_account = factories.UrssafAccountFactory()
+    with pytest.raises(PortfolioError) as existing:
+        run_search(firm, portfolio, siren, other_company_account.number)
+    with pytest.raises(PortfolioError) as unknown:
+        run_search(firm, portfolio, siren, "117999999999999999")
+
+    shown = str(existing.value).replace(other_company_account.number, "N")
+    assert shown == str(unknown.value).replace("117999999999999999", "N")
 
 
 def test_other_regimes_grouped_under_own_heading(firm, portfolio, company):
@@ -214,7 +228,7 @@ def test_add_unattached_without_proof_refused(admin, portfolio, company):
 
 
 def test_add_with_mismatched_proof_refused(admin, portfolio, company):
-    with pytest.raises(PortfolioError, match="n'appartient pas"):
+    with pytest.raises(PortfolioError, match="ne correspond au"):
         services.add_client(
             admin, portfolio, company["branch_account"].number, company["head"].siret
         )
@@ -299,7 +313,7 @@ def test_search_page_shows_mismatch(client_for, admin, portfolio, company):
     )
 
     content = response.content.decode()
-    assert "n&#x27;appartient pas au SIRET" in content
+    assert "ne correspond au SIRET" in content
     assert "Ajouter au portefeuille" not in content
 
 
@@ -357,7 +371,7 @@ def test_add_forged_proof_refused(client_for, admin, portfolio, company):
 
     content = response.content.decode()
     assert 'role="alert"' in content
-    assert "n&#x27;appartient pas au SIRET" in content
+    assert "ne correspond au SIRET" in content
     assert not FirmClient.objects.filter(
         account=company["branch_account"], firm=admin.firm
     ).exists()

@@ -9,7 +9,7 @@ from portefeuilles.accounts import provisioning
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Ouvre l'espace d'une entreprise (tiers déclarant) et crée son administrateur. "
         "Le mot de passe est demandé à l'invite, ou lu sur une ligne de l'entrée standard."
     )

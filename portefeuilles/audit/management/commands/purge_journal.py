@@ -4,13 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portefeuilles.audit.models import JournalEntry
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Supprime les entrées du journal plus anciennes que JOURNAL_RETENTION_DAYS jours "
         "(365 par défaut). À lancer une fois par jour."
     )

@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portefeuilles.audit.restore import purge_terminated
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Supprime définitivement les portefeuilles résiliés depuis plus de "
         "TERMINATED_PORTFOLIO_RETENTION_DAYS jours (30 par défaut), avec leur liste de "
         "clients et leurs abonnés. À lancer une fois par jour."

@@ -11,7 +11,7 @@ from portefeuilles.referential.importing import ImportFileError, read_lines
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Rattache à une entreprise les comptes Urssaf listés dans un fichier texte, un "
         "numéro de compte par ligne (lignes vides et commentaires « # » acceptés)."
     )

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from portefeuilles.accounts.demo import give_demo_second_factor
 from portefeuilles.accounts.models import User
@@ -9,7 +8,7 @@ from portefeuilles.portfolios import demo
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Charge les données de démonstration (entreprise « Cabinet Démo », utilisateurs, "
         "référentiel fictif, portefeuilles) puis affiche les identifiants de connexion. "
         "Relancée, elle ne change rien."

@@ -5,7 +5,7 @@ from portefeuilles.referential.management.import_command import ImportCommand
 
 
 class Command(ImportCommand):
-    help = _(
+    help = (
         "Importe un extrait de comptes Urssaf (séparateur « ; », dates CYYMMDD, colonne "
         "Regime facultative). Relancé, il met à jour les comptes."
     )

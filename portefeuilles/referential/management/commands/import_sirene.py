@@ -5,7 +5,7 @@ from portefeuilles.referential.management.import_command import ImportCommand
 
 
 class Command(ImportCommand):
-    help = _(
+    help = (
         "Importe le fichier StockEtablissement de l'INSEE (SIRENE, format 3.11), en .csv "
         "ou dans l'archive .zip publiée. Relancé, il met à jour les établissements."
     )
