@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run lint format test test-postgresql clean
+.PHONY: install run lint format test clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,6 @@ format: install
 # On PostgreSQL when DATABASE_URL points to one, on SQLite otherwise.
 test: lint
 	$(BIN)/pytest
-
-test-postgresql: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -90,11 +90,11 @@ def summarize(entry: JournalEntry) -> str:
             f"{COUNT_LABELS.get(name, name)} : {count}"
             for name, count in (details.get("counts") or {}).items()
         )
-        return _("import de %(kind)s %(file)s : %(counts)s") % {
-            "kind": details.get("kind", ""),
-            "file": details.get("file_name", ""),
-            "counts": counts,
-        }
+        if details.get("kind") == "abonnés":
+            template = _("import d'abonnés « %(file)s » : %(counts)s")
+        else:
+            template = _("import de clients « %(file)s » : %(counts)s")
+        return template % {"file": details.get("file_name", ""), "counts": counts}
 
     if action == Action.ACCESS_DENIED:
         return _("%(status)s sur %(method)s %(path)s") % {

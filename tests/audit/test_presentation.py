@@ -41,7 +41,7 @@ from portefeuilles.audit.presentation import summarize
             Action.IMPORT_APPLIED,
             {"kind": "clients", "file_name": "a.csv", "counts": {"added": 4, "other": 1}},
             "",
-            "import de clients a.csv : ajoutés : 4, other : 1",
+            "import de clients « a.csv » : ajoutés : 4, other : 1",
         ),
         (
             Action.ACCESS_DENIED,

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from portefeuilles.portfolios.models import PortfolioSubscription
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +189,18 @@ def test_messages_shown_once_in_htmx_dialog(client_for, subscriber, portfolio, c
 
     assert first.count("Le client est retiré du portefeuille.") == 1
     assert "Le client est retiré" not in second
+
+
+@pytest.mark.parametrize(
+    ("clients", "expected"),
+    [(0, "0 client ·"), (1, "1 client ·"), (2, "2 clients ·")],
+)
+def test_dialog_counts_in_french(client_for, admin, portfolio, clients, expected):
+    """French puts 0 and 1 in the singular."""
+    factories.PortfolioClientFactory.create_batch(clients, portfolio=portfolio)
+
+    response = client_for(admin).get(reverse("portfolios:detail", args=[portfolio.pk]))
+
+    text = " ".join(response.content.decode().split())
+    assert expected in text
+    assert "0 abonné" in text

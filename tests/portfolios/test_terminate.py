@@ -61,7 +61,7 @@ def test_subscriber_loses_access(client_for, admin, subscriber, portfolio):
     ("count", "sentence"),
     [
         (0, "Sa liste de clients est vide."),
-        (1, "La liste de son client sera supprimée."),
+        (1, "Sa liste, qui compte 1 client, sera supprimée."),
         (3, "La liste de ses 3 clients sera supprimée."),
     ],
 )

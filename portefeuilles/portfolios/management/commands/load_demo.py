@@ -36,7 +36,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                _("Les données de démonstration sont déjà chargées : rien n'a été modifié.")
+                _(
+                    "Les données de démonstration sont déjà chargées : elles n'ont pas été modifiées."
+                )
             )
 
         self.stdout.write(_("Identifiants de démonstration, à ne jamais utiliser en production :"))
@@ -48,3 +50,6 @@ class Command(BaseCommand):
         # Administrators must log in with a second factor: print the demo's.
         administrator = User.objects.get(email=demo.ADMINISTRATOR.email)
         self.stdout.write(give_demo_second_factor(administrator))
+        self.stdout.write(
+            _("Chaque lancement remet à neuf ce second facteur et ses codes de secours.")
+        )
