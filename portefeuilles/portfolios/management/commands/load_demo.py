@@ -37,7 +37,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 _(
-                    "Les données de démonstration sont déjà chargées : elles n'ont pas été modifiées."
+                    "Les données de démonstration sont déjà chargées : elles n'ont pas été "
+                    "modifiées."
                 )
             )
 
