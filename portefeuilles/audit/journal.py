@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .context import client_address, current_request_context
 from .models import Action, JournalEntry, ObjectKind
@@ -196,6 +198,63 @@ def client_added(source, portfolio: Portfolio, firm_client: FirmClient) -> Journ
 
 def client_removed(source, portfolio: Portfolio, firm_client: FirmClient) -> JournalEntry:
     return _client_event(source, Action.CLIENT_REMOVED, portfolio, firm_client)
+
+
+def clients_changed_in_bulk(
+    source, portfolio: Portfolio, action: Action, firm_client_ids_sql: str, params: list
+) -> int:
+    """Record one ``client_added`` or ``client_removed`` entry per firm client of a SELECT.
+
+    ``firm_client_ids_sql`` selects firm client ids, with its ``params``. The rows
+    are copied inside the database, so a bulk import of 100,000 clients builds no
+    Python object per client. The entries match those of ``client_added`` and
+    ``client_removed``. Returns the number of entries written.
+    """
+    if action not in (Action.CLIENT_ADDED, Action.CLIENT_REMOVED):
+        raise ValueError(f"not a client action: {action}")
+    origin = origin_of(source)
+    values = {
+        "created_at": timezone.now(),
+        "firm_id": portfolio.firm_id,
+        "actor_id": origin.actor_id,
+        "actor_email": origin.actor_email[:EMAIL_MAX_LENGTH],
+        "action": action.value,
+        "object_kind": ObjectKind.CLIENT.value,
+        "portfolio_id": portfolio.pk,
+        "details": {"portfolio": portfolio.name},
+        "client_address": origin.client_address,
+        "request_id": origin.request_id,
+    }
+    columns, placeholders, prepared = [], [], []
+    for name, value in values.items():
+        field = JournalEntry._meta.get_field(name)
+        columns.append(connection.ops.quote_name(field.column))
+        # PostgreSQL types a bare parameter as text; jsonb, inet and uuid need a cast.
+        if connection.vendor == "postgresql":
+            placeholders.append(f"CAST(%s AS {field.db_type(connection)})")
+        else:
+            placeholders.append("%s")
+        prepared.append(field.get_db_prep_save(value, connection))
+
+    # Imported here: the portfolio services import this module.
+    from portefeuilles.portfolios.models import FirmClient
+    from portefeuilles.referential.models import UrssafAccount
+
+    quote = connection.ops.quote_name
+    account = UrssafAccount._meta
+    firm_client = FirmClient._meta
+    sql = (
+        f"INSERT INTO {quote(JournalEntry._meta.db_table)} "  # noqa: S608
+        f"({', '.join(columns)}, object_id, object_label, siret, account_number) "
+        f"SELECT {', '.join(placeholders)}, CAST(fc.id AS TEXT), "
+        "acc.number || ' (SIRET ' || acc.siret || ')', acc.siret, acc.number "
+        f"FROM {quote(firm_client.db_table)} fc "
+        f"JOIN {quote(account.db_table)} acc ON acc.id = fc.account_id "
+        f"WHERE fc.id IN ({firm_client_ids_sql})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*prepared, *params])
+        return cursor.rowcount
 
 
 def _subscriber_event(source, action: Action, portfolio: Portfolio, subscriber: User):

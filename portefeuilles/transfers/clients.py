@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from portefeuilles.audit import journal
+from portefeuilles.audit.models import Action
 from portefeuilles.portfolios.models import FirmClient, PortfolioClient
 from portefeuilles.portfolios.services import account_warnings
 from portefeuilles.referential.identifiers import Kind
@@ -337,3 +339,30 @@ def apply(batch: ImportBatch) -> dict[str, int]:
         )
         removed = cursor.rowcount
     return {"attached": attached, "added": added, "removed": removed}
+
+
+def journal_changes(batch: ImportBatch, user) -> None:
+    """Write one journal entry per client the applied batch added or removed.
+
+    Entries are copied from the batch's lines inside the database, so the journal
+    page finds a bulk-imported client by SIRET or account number like any other.
+    """
+    quote = connection.ops.quote_name
+    firm_clients = quote(FirmClient._meta.db_table)
+    lines = quote(ImportLine._meta.db_table)
+    added = (
+        f"SELECT fc.id FROM {lines} line "  # noqa: S608
+        f"JOIN {firm_clients} fc ON fc.account_id = line.account_id AND fc.firm_id = %s "
+        "WHERE line.batch_id = %s AND line.status IN (%s, %s)"
+    )
+    journal.clients_changed_in_bulk(
+        user,
+        batch.portfolio,
+        Action.CLIENT_ADDED,
+        added,
+        [batch.firm_id, batch.pk, Status.ADDED, Status.ATTACH],
+    )
+    removed = f"SELECT firm_client_id FROM {lines} WHERE batch_id = %s AND status = %s"  # noqa: S608
+    journal.clients_changed_in_bulk(
+        user, batch.portfolio, Action.CLIENT_REMOVED, removed, [batch.pk, Status.REMOVED]
+    )

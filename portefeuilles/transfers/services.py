@@ -248,6 +248,9 @@ def apply_batch(batch: ImportBatch, user: User | None) -> dict[str, int]:
 def _journal_applied(batch: ImportBatch, user: User | None, counts: dict[str, int]) -> None:
     """Write the import's journal entry, with the applied counts and the rejected lines."""
     rejected = batch.lines.filter(status=ImportLine.Status.ERROR).count()
+    if batch.kind == ImportBatch.Kind.CLIENTS:
+        # Abonnés go through the portfolio services, which journal each change.
+        clients.journal_changes(batch, user)
     journal.import_applied(
         user,
         firm_id=batch.firm_id,

@@ -453,13 +453,14 @@ def test_deactivate_and_reactivate_write_entries(admin, outsider_collaborator, j
 # -- Imports -------------------------------------------------------------------------
 
 
-def test_import_command_writes_one_entry(firm, portfolio, journal_watch, tmp_path):
+def test_import_command_journals_each_client(firm, portfolio, journal_watch, tmp_path):
     attached = factories.FirmClientFactory(firm=firm)
     new_account = factories.UrssafAccountFactory()
     path = tmp_path / "clients.csv"
     path.write_text(
         "SIRET;Numéro de compte\n"
         f"{attached.account.siret};{attached.account.number}\n"
+        f"{new_account.siret};{new_account.number}\n"
         f"{new_account.siret};{new_account.number}\n"
         "123;456\n",
         encoding="utf-8",
@@ -476,10 +477,48 @@ def test_import_command_writes_one_entry(firm, portfolio, journal_watch, tmp_pat
         stderr=io.StringIO(),
     )
 
-    entry = journal_watch.only()
-    assert entry.action == Action.IMPORT_APPLIED
-    assert entry.portfolio_id == portfolio.pk
-    assert entry.actor_id is None
-    assert entry.details["kind"] == "clients"
-    assert entry.details["file_name"] == "clients.csv"
-    assert entry.details["counts"] == {"attached": 1, "added": 2, "removed": 0, "rejected": 1}
+    entries = journal_watch.new()
+    added = [entry for entry in entries if entry.action == Action.CLIENT_ADDED]
+    assert sorted(entry.account_number for entry in added) == sorted(
+        [attached.account.number, new_account.number]
+    )
+    new_entry = next(entry for entry in added if entry.account_number == new_account.number)
+    assert new_entry.siret == new_account.siret
+    assert new_entry.portfolio_id == portfolio.pk
+    assert new_entry.firm_id == firm.pk
+    assert new_entry.object_kind == ObjectKind.CLIENT
+    assert new_entry.object_label == f"{new_account.number} (SIRET {new_account.siret})"
+    assert new_entry.details == {"portfolio": portfolio.name}
+    [summary] = [entry for entry in entries if entry.action == Action.IMPORT_APPLIED]
+    assert summary.portfolio_id == portfolio.pk
+    assert summary.actor_id is None
+    assert summary.details["kind"] == "clients"
+    assert summary.details["file_name"] == "clients.csv"
+    assert summary.details["counts"]["attached"] == 1
+    assert summary.details["counts"]["added"] == 2
+    assert summary.details["counts"]["rejected"] >= 1
+    assert len(entries) == 3
+
+
+def test_replace_import_journals_removals(firm, portfolio, journal_watch, tmp_path):
+    kept = factories.PortfolioClientFactory(portfolio=portfolio).firm_client
+    dropped = factories.PortfolioClientFactory(portfolio=portfolio).firm_client
+    path = tmp_path / "clients.csv"
+    path.write_text(f"Numéro de compte\n{kept.account.number}\n", encoding="utf-8")
+    journal_watch.mark()
+
+    call_command(
+        "import_clients",
+        "--firm",
+        firm.siren,
+        "--portfolio",
+        portfolio.name,
+        "--replace",
+        str(path),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+
+    [removed] = [e for e in journal_watch.new() if e.action == Action.CLIENT_REMOVED]
+    assert removed.account_number == dropped.account.number
+    assert removed.object_id == str(dropped.pk)
