@@ -60,7 +60,7 @@ def resend_invitation(request, pk):
     invitation = services.get_firm_invitation(request.user, pk)
     try:
         services.resend_invitation(request.user, invitation, request.build_absolute_uri)
-    except EmailNotSent as error:
+    except (AccountError, EmailNotSent) as error:
         return _refused(request, error)
     return _done(
         request,
@@ -72,7 +72,10 @@ def resend_invitation(request, pk):
 @require_POST
 def revoke_invitation(request, pk):
     invitation = services.get_firm_invitation(request.user, pk)
-    services.revoke_invitation(request.user, invitation)
+    try:
+        services.revoke_invitation(request.user, invitation)
+    except AccountError as error:
+        return _refused(request, error)
     return _done(request, _("L'invitation de %(email)s est annulée.") % {"email": invitation.email})
 
 
