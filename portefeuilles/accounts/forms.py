@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,35 @@ class ReauthenticationForm(forms.Form):
                     code="invalid_code",
                 )
         return cleaned
+
+
+class LockedPasswordChangeForm(PasswordChangeForm):
+    """« Changer le mot de passe »: a wrong current password counts as a failed login.
+
+    Without the lockout, whoever holds an open session could try passwords here
+    as fast as the server hashes them.
+    """
+
+    is_locked = False
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        address = client_address(self.request)
+        until = lockout.locked_until(self.user.email, address)
+        if until is not None:
+            self.is_locked = True
+            raise ValidationError(lockout.lockout_message(until), code="locked")
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            lockout.record_failure(self.user.email, address)
+            user_login_failed.send(
+                sender=__name__, credentials={"username": self.user.email}, request=self.request
+            )
+            raise
 
 
 class InvitationForm(forms.Form):

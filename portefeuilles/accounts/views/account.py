@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import lockout, reauth, twofactor, user_sessions
-from ..forms import EnrolmentForm, ReauthenticationForm
+from ..forms import EnrolmentForm, LockedPasswordChangeForm, ReauthenticationForm
 from ..models import UserSession
 from ..reauth import require_recent_authentication
 
@@ -96,6 +96,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
+    form_class = LockedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.is_locked:
+            response.status_code = 429
+        return response
 
     def form_valid(self, form):
         old_digest = user_sessions.key_digest(self.request.session.session_key)
@@ -103,6 +113,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         user_sessions.rekey(old_digest, self.request)
         user_sessions.end_all_sessions(self.request.user, keep_request=self.request)
         reauth.mark_authenticated(self.request)
+        lockout.clear_failures(self.request.user.email)
         messages.success(
             self.request,
             _("Votre mot de passe a été changé. Vos autres sessions ont été déconnectées."),
