@@ -295,6 +295,10 @@ def change_role(admin: User, target: User, role: str) -> User:
     old_role = target.role
     target.role = role
     target.save(update_fields=["role"])
+    if role == User.Role.ADMINISTRATOR and not twofactor.is_enrolled(target):
+        # Administrators need a second factor. Their open sessions were logged
+        # in without one, so they end now and the next login asks to enrol.
+        user_sessions.end_all_sessions(target)
     journal.user_profile_changed(admin, target, old_role)
     logger.info("role changed user=%s role=%s by=%s", target.pk, role, admin.pk)
     return target
@@ -344,8 +348,13 @@ def end_sessions(admin: User, target: User, request) -> int:
     return user_sessions.end_all_sessions(target, keep_request=keep_request)
 
 
+@transaction.atomic
 def reset_second_factor(admin: User, target: User) -> None:
-    """Delete ``target``'s second factor; an administrator enrols again at next login."""
+    """Delete ``target``'s second factor and end their sessions.
+
+    A reset usually follows a lost or stolen phone, whose open sessions must not
+    outlive the factor. An administrator enrols again at the next login.
+    """
     require_firm_administrator(admin)
     if target.pk == admin.pk:
         raise AccountError(
@@ -355,6 +364,7 @@ def reset_second_factor(admin: User, target: User) -> None:
             )
         )
     twofactor.reset(target)
+    user_sessions.end_all_sessions(target)
     logger.info("second factor reset user=%s by=%s", target.pk, admin.pk)
 
 

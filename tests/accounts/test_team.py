@@ -367,6 +367,53 @@ def test_reset_second_factor(client_for, admin, firm):
     assert login["Location"] == reverse("accounts:login_enrol")
 
 
+def test_reset_second_factor_ends_sessions(client_for, admin, subscriber):
+    enrol(subscriber)
+    phone = Client()
+    phone.force_login(subscriber)
+
+    response = client_for(admin).post(
+        reverse("accounts:reset_user_second_factor", args=[subscriber.pk]), follow=True
+    )
+
+    assert "ses sessions sont fermées" in response.content.decode()
+    assert not UserSession.objects.filter(user=subscriber).exists()
+    assert phone.get(reverse("home")).status_code == 302
+
+
+def test_promotion_without_second_factor_ends_sessions(client_for, admin, subscriber):
+    collaborator = Client()
+    collaborator.force_login(subscriber)
+
+    response = client_for(admin).post(
+        reverse("accounts:change_role", args=[subscriber.pk]),
+        {"role": User.Role.ADMINISTRATOR},
+        follow=True,
+    )
+    login = Client().post(
+        reverse("accounts:login"), {"username": subscriber.email, "password": PASSWORD}
+    )
+
+    assert "Ses sessions sont fermées" in response.content.decode()
+    assert collaborator.get(reverse("home")).status_code == 302
+    assert login["Location"] == reverse("accounts:login_enrol")
+
+
+def test_promotion_with_second_factor_keeps_sessions(client_for, admin, subscriber):
+    enrol(subscriber)
+    collaborator = Client()
+    collaborator.force_login(subscriber)
+
+    response = client_for(admin).post(
+        reverse("accounts:change_role", args=[subscriber.pk]),
+        {"role": User.Role.ADMINISTRATOR},
+        follow=True,
+    )
+
+    assert "Ses sessions sont fermées" not in response.content.decode()
+    assert collaborator.get(reverse("home")).status_code == 200
+
+
 def test_reset_own_second_factor_refused(client_for, admin):
     enrol(admin)
     client_for(admin).post(reverse("accounts:reset_user_second_factor", args=[admin.pk]))
