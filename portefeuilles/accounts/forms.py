@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +46,7 @@ class LoginForm(AuthenticationForm):
         until = lockout.locked_until(username, address)
         if until is not None:
             self.is_locked = True
+            lockout.signal_failure(self.request, username, locked=True)
             raise ValidationError(lockout.lockout_message(until), code="locked")
         try:
             return super().clean()
@@ -111,6 +111,7 @@ class ReauthenticationForm(forms.Form):
         address = client_address(self.request)
         until = lockout.locked_until(self.user.email, address)
         if until is not None:
+            lockout.signal_failure(self.request, self.user.email, locked=True)
             raise ValidationError(lockout.lockout_message(until), code="locked")
         password = cleaned.get("password")
         user = authenticate(self.request, username=self.user.email, password=password or "")
@@ -124,6 +125,7 @@ class ReauthenticationForm(forms.Form):
             self.device = twofactor.verify_code(self.user, cleaned.get("code", ""))
             if self.device is None:
                 lockout.record_failure(self.user.email, address)
+                lockout.signal_failure(self.request, self.user.email)
                 raise ValidationError(
                     _(
                         "Code incorrect ou expiré. Saisissez le code affiché maintenant par "
@@ -152,14 +154,13 @@ class LockedPasswordChangeForm(PasswordChangeForm):
         until = lockout.locked_until(self.user.email, address)
         if until is not None:
             self.is_locked = True
+            lockout.signal_failure(self.request, self.user.email, locked=True)
             raise ValidationError(lockout.lockout_message(until), code="locked")
         try:
             return super().clean_old_password()
         except ValidationError:
             lockout.record_failure(self.user.email, address)
-            user_login_failed.send(
-                sender=__name__, credentials={"username": self.user.email}, request=self.request
-            )
+            lockout.signal_failure(self.request, self.user.email)
             raise
 
 

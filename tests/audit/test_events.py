@@ -327,6 +327,56 @@ def test_login_failed_second_factor(client, admin, journal_watch):
     assert entry.client_address == "192.0.2.12"
 
 
+def test_login_refused_by_lockout(client, admin, journal_watch):
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": admin.email, "password": "x" * 12})
+    journal_watch.mark()
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": admin.email, "password": TEST_PASSWORD},
+        REMOTE_ADDR="192.0.2.13",
+    )
+
+    assert response.status_code == 429
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.object_id == str(admin.pk)
+    assert entry.details == {"locked": True}
+    assert entry.client_address == "192.0.2.13"
+
+
+def test_second_factor_refused_by_lockout(client, admin, journal_watch):
+    give_demo_second_factor(admin)
+    client.post(reverse("accounts:login"), {"username": admin.email, "password": TEST_PASSWORD})
+    for _ in range(5):
+        client.post(reverse("accounts:login_second_factor"), {"code": "000000"})
+    journal_watch.mark()
+
+    response = client.post(reverse("accounts:login_second_factor"), {"code": "demo-1111"})
+
+    assert response.status_code == 429
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.details == {"locked": True}
+
+
+def test_reauthentication_wrong_code(client_for, admin, journal_watch):
+    give_demo_second_factor(admin)
+    client = client_for(admin)
+    journal_watch.mark()
+
+    response = client.post(
+        reverse("accounts:reauthenticate"), {"password": TEST_PASSWORD, "code": "000000"}
+    )
+
+    assert response.status_code == 200
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.object_id == str(admin.pk)
+    assert entry.details == {}
+
+
 def test_login_failed_unknown_user(client, journal_watch):
     client.post(
         reverse("accounts:login"),

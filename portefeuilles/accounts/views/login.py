@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -107,14 +106,13 @@ def second_factor(request):
         until = lockout.locked_until(user.email, address)
         device = None if until else twofactor.verify_code(user, form.cleaned_data["code"])
         if until:
+            lockout.signal_failure(request, user.email, locked=True)
             form.add_error(None, lockout.lockout_message(until))
             status = 429
         elif device is None:
             lockout.record_failure(user.email, address)
             # A wrong second factor is a failed login too: the journal records it.
-            user_login_failed.send(
-                sender=__name__, credentials={"username": user.email}, request=request
-            )
+            lockout.signal_failure(request, user.email)
             form.add_error(
                 "code",
                 _(
