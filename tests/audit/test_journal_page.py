@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portefeuilles.audit import journal
+from portefeuilles.audit import export, journal
 from portefeuilles.audit.models import Action
 from portefeuilles.audit.services import PAGE_SIZE
 from tests import factories
@@ -354,6 +354,19 @@ def test_export_format(admin_client, admin, portfolio):
     assert row[3] == "portfolio_renamed"
     assert row[4] == "Portefeuille renommé"
     assert row[8] == str(portfolio.pk)
+
+
+def test_export_joins_rows_into_chunks(admin_client, admin, portfolio, monkeypatch):
+    monkeypatch.setattr(export, "ROWS_PER_CHUNK", 2)
+    add_entries(admin, portfolio, 4)
+
+    response = admin_client.get(EXPORT)
+    chunks = [chunk.decode("utf-8") for chunk in response.streaming_content]
+
+    # The header, then the four renamings and the login in chunks of 2, 2 and 1.
+    assert [chunk.count("\r\n") for chunk in chunks] == [1, 2, 2, 1]
+    rows = list(csv.reader(io.StringIO("".join(chunks)[1:]), delimiter=";"))[1:]
+    assert [row[4] for row in rows] == ["Portefeuille renommé"] * 4 + ["Connexion réussie"]
 
 
 def test_export_neutralises_formulas(admin_client, admin, firm):
