@@ -434,6 +434,27 @@ def test_access_denied_404_names_portfolio(
     assert entry.details["arguments"] == {"pk": str(portfolio.pk)}
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/portefeuilles/99999999999999999999/",
+        "/portefeuilles-resilies/99999999999999999999/restaurer/",
+        "/portefeuilles-resilies/99999999999999999999/restaure/",
+    ],
+)
+def test_access_denied_huge_portfolio_id(client_for, admin, journal_watch, url):
+    client = client_for(admin)
+    journal_watch.mark()
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    entry = journal_watch.only()
+    assert entry.object_kind == ObjectKind.PAGE
+    assert entry.portfolio_id is None
+    assert "99999999999999999999" in entry.details["arguments"].values()
+
+
 def test_access_denied_other_firm_is_actor_firm(client_for, other_admin, portfolio, journal_watch):
     client = client_for(other_admin)
     journal_watch.mark()
