@@ -1,6 +1,7 @@
 """Second factor at login: mandatory for administrators and operators, optional otherwise."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portefeuilles.accounts import twofactor
+from portefeuilles.accounts.models import User
 from tests import factories
 
 from .conftest import PASSWORD, current_code, enrol
@@ -169,6 +171,28 @@ def test_admin_site_login_uses_our_login(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login") + "?next=%2Fadmin%2F"
+
+
+@pytest.mark.parametrize("user_fixture", ["admin", "subscriber"])
+def test_admin_site_refuses_firm_users(client, request, user_fixture):
+    user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+
+    response = client.get("/admin/", follow=True)
+
+    assert response.status_code == 403
+    assert response.redirect_chain == [("/admin/login/?next=/admin/", 302)]
+    assert f"votre compte {user.email} n'en fait pas partie" in html.unescape(
+        response.content.decode()
+    )
+
+
+def test_admin_site_open_to_signed_in_operator(client, db):
+    operator = User.objects.create_superuser("operateur@plateforme.example", PASSWORD)
+    client.force_login(operator)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/?next=/admin/", follow=True).status_code == 200
 
 
 def test_login_page_links_to_signup_and_reset(client, db):
