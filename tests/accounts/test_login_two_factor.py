@@ -6,6 +6,7 @@ import re
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
@@ -60,6 +61,34 @@ def test_admin_enrols_then_reaches_home(client, admin):
     assert session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     assert home.status_code == 200
     assert StaticToken.objects.filter(device__user=admin).count() == 10
+
+
+def shown_secret(page) -> str:
+    return re.search(r'id="totp-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
+
+
+def test_enrolment_secret_not_shared_between_sessions(admin):
+    intruder, owner = Client(), Client()
+    log_in(intruder, admin)
+    intruder_secret = shown_secret(intruder.get(reverse("accounts:login_enrol")))
+    log_in(owner, admin)
+    owner_page = owner.get(reverse("accounts:login_enrol"))
+    device = TOTPDevice.objects.get(user=admin, confirmed=False)
+
+    owner.post(reverse("accounts:login_enrol"), {"code": current_code(device)})
+
+    assert shown_secret(owner_page) != intruder_secret
+    assert twofactor.secret_base32(twofactor.totp_device(admin)) == shown_secret(owner_page)
+    assert TOTPDevice.objects.filter(user=admin).count() == 1
+
+
+def test_enrolment_secret_kept_within_session(client, admin):
+    log_in(client, admin)
+
+    first = shown_secret(client.get(reverse("accounts:login_enrol")))
+    again = shown_secret(client.get(reverse("accounts:login_enrol")))
+
+    assert again == first
 
 
 def test_wrong_enrolment_code_refused(client, admin):

@@ -163,7 +163,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @require_recent_authentication
 def enrol(request):
     """Enrol (or replace) the second factor from « Mon compte »."""
-    device = twofactor.enrolment_device(request.user)
+    device = twofactor.enrolment_device(request.user, request.session)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = twofactor.confirm_enrolment(device, form.cleaned_data["code"])

@@ -146,7 +146,7 @@ def enrol_at_login(request):
         return _pending_expired(request)
     if twofactor.is_enrolled(user):
         return redirect("accounts:login_second_factor")
-    device = twofactor.enrolment_device(user)
+    device = twofactor.enrolment_device(user, request.session)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = twofactor.confirm_enrolment(device, form.cleaned_data["code"])
