@@ -117,6 +117,55 @@ def test_admin_with_device_enters_code(client, admin):
     assert int(session["_auth_user_id"]) == admin.pk
 
 
+def test_code_reused_in_same_window_refused(admin):
+    first, second = Client(), Client()
+    with time_machine.travel(START, tick=False) as traveller:
+        device, _ = enrol(admin)
+        traveller.shift(dt.timedelta(seconds=60))
+        code = current_code(device)
+        for client in (first, second):
+            log_in(client, admin)
+        accepted = first.post(reverse("accounts:login_second_factor"), {"code": code})
+        reused = second.post(reverse("accounts:login_second_factor"), {"code": code})
+    assert accepted.status_code == 302
+    assert reused.status_code == 200
+    assert "_auth_user_id" not in second.session
+
+
+def test_session_key_changes_at_each_step(client, admin):
+    session = client.session
+    session["planted"] = True
+    session.save()
+    planted_key = session.session_key
+    client.cookies["sessionid"] = planted_key
+    with time_machine.travel(START, tick=False) as traveller:
+        device, _ = enrol(admin)
+        traveller.shift(dt.timedelta(seconds=60))
+        log_in(client, admin)
+        pending_key = client.session.session_key
+        client.post(reverse("accounts:login_second_factor"), {"code": current_code(device)})
+        logged_in_key = client.session.session_key
+    assert pending_key != planted_key
+    assert logged_in_key not in (planted_key, pending_key)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/utilisateurs/", "/journal/", "/compte/", "/compte/confirmer-identite/", "/admin/"],
+)
+def test_password_step_alone_reaches_nothing(client, admin, url):
+    enrol(admin)
+    log_in(client, admin)
+
+    page = client.get(url)
+    fragment = client.get(url, headers={"HX-Request": "true"})
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(("/connexion/?next=", "/admin/login/?next="))
+    assert fragment.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
 def test_wrong_code_refused_and_counted(client, admin):
     with time_machine.travel(START, tick=False) as traveller:
         device, _ = enrol(admin)
