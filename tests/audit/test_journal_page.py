@@ -380,6 +380,12 @@ def test_export_neutralises_formulas(admin_client, admin, firm):
     assert labels == sorted(['\'=HYPERLINK("http://x")', "'+33 1", "'-2", "'@SUM(A1)", "Normal"])
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_neutralise_formula_starts(start):
+    assert export.neutralise(f"{start}1+1") == f"'{start}1+1"
+    assert export.neutralise(f"a{start}1") == f"a{start}1"
+
+
 def test_export_applies_filters(admin_client, admin, portfolio):
     journal.portfolio_created(admin, portfolio)
     journal.portfolio_renamed(admin, portfolio, "Avant")
