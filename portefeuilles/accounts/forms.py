@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordMixin
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordMixin,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +13,15 @@ from . import lockout, twofactor
 from .client_address import client_address
 from .models import User
 from .signup import applicant_user
+
+# Django's own message, « Saisissez une adresse e-mail valide. », names neither
+# the value typed nor what an address looks like.
+INVALID_EMAIL = {
+    "invalid": _(
+        "« %(value)s » n'est pas une adresse e-mail : saisissez une adresse complète, "
+        "par exemple prenom.nom@cabinet.fr."
+    )
+}
 
 
 class LoginForm(AuthenticationForm):
@@ -19,6 +33,7 @@ class LoginForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("Identifiant"),
+        error_messages=INVALID_EMAIL,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
@@ -164,12 +179,21 @@ class LockedPasswordChangeForm(PasswordChangeForm):
             raise
 
 
+class ResetRequestForm(PasswordResetForm):
+    """« Mot de passe oublié ? »: Django's form, with an error that names the value typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages.update(INVALID_EMAIL)
+
+
 class InvitationForm(forms.Form):
     """« Ajouter un nouveau collaborateur »."""
 
     email = forms.EmailField(
         label=_("Adresse e-mail"),
         help_text=_("Elle sera son identifiant. Le lien envoyé est valable 7 jours."),
+        error_messages=INVALID_EMAIL,
     )
     role = forms.ChoiceField(
         label=_("Profil"), choices=User.Role.choices, initial=User.Role.COLLABORATOR
@@ -215,6 +239,7 @@ class SignupForm(SetPasswordMixin, forms.Form):
     last_name = forms.CharField(label=_("Nom de l'administrateur"), max_length=150)
     email = forms.EmailField(
         label=_("Adresse e-mail de l'administrateur"),
+        error_messages=INVALID_EMAIL,
         help_text=_("Elle sera son identifiant."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -14,7 +14,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import lockout, reauth, twofactor, user_sessions
-from ..forms import EnrolmentForm, LockedPasswordChangeForm, ReauthenticationForm
+from ..forms import (
+    EnrolmentForm,
+    LockedPasswordChangeForm,
+    ReauthenticationForm,
+    ResetRequestForm,
+)
 from ..models import UserSession
 from ..reauth import require_recent_authentication
 
@@ -129,6 +134,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     template_name = "accounts/password_reset.html"
+    form_class = ResetRequestForm
     email_template_name = "accounts/emails/password_reset.txt"
     html_email_template_name = "accounts/emails/password_reset.html"
     subject_template_name = "accounts/emails/password_reset_subject.txt"
