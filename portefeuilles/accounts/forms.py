@@ -1,6 +1,11 @@
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordMixin,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +13,15 @@ from . import lockout, twofactor
 from .client_address import client_address
 from .models import User
 from .signup import applicant_user
+
+# Django's own message, « Saisissez une adresse e-mail valide. », names neither
+# the value typed nor what an address looks like.
+INVALID_EMAIL = {
+    "invalid": _(
+        "« %(value)s » n'est pas une adresse e-mail : saisissez une adresse complète, "
+        "par exemple prenom.nom@cabinet.fr."
+    )
+}
 
 
 class LoginForm(AuthenticationForm):
@@ -19,6 +33,7 @@ class LoginForm(AuthenticationForm):
 
     username = forms.EmailField(
         label=_("Identifiant"),
+        error_messages=INVALID_EMAIL,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
@@ -46,6 +61,7 @@ class LoginForm(AuthenticationForm):
         until = lockout.locked_until(username, address)
         if until is not None:
             self.is_locked = True
+            lockout.signal_failure(self.request, username, locked=True)
             raise ValidationError(lockout.lockout_message(until), code="locked")
         try:
             return super().clean()
@@ -110,6 +126,7 @@ class ReauthenticationForm(forms.Form):
         address = client_address(self.request)
         until = lockout.locked_until(self.user.email, address)
         if until is not None:
+            lockout.signal_failure(self.request, self.user.email, locked=True)
             raise ValidationError(lockout.lockout_message(until), code="locked")
         password = cleaned.get("password")
         user = authenticate(self.request, username=self.user.email, password=password or "")
@@ -123,6 +140,7 @@ class ReauthenticationForm(forms.Form):
             self.device = twofactor.verify_code(self.user, cleaned.get("code", ""))
             if self.device is None:
                 lockout.record_failure(self.user.email, address)
+                lockout.signal_failure(self.request, self.user.email)
                 raise ValidationError(
                     _(
                         "Code incorrect ou expiré. Saisissez le code affiché maintenant par "
@@ -133,12 +151,49 @@ class ReauthenticationForm(forms.Form):
         return cleaned
 
 
+class LockedPasswordChangeForm(PasswordChangeForm):
+    """« Changer le mot de passe »: a wrong current password counts as a failed login.
+
+    Without the lockout, whoever holds an open session could try passwords here
+    as fast as the server hashes them.
+    """
+
+    is_locked = False
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        address = client_address(self.request)
+        until = lockout.locked_until(self.user.email, address)
+        if until is not None:
+            self.is_locked = True
+            lockout.signal_failure(self.request, self.user.email, locked=True)
+            raise ValidationError(lockout.lockout_message(until), code="locked")
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            lockout.record_failure(self.user.email, address)
+            lockout.signal_failure(self.request, self.user.email)
+            raise
+
+
+class ResetRequestForm(PasswordResetForm):
+    """« Mot de passe oublié ? »: Django's form, with an error that names the value typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].error_messages.update(INVALID_EMAIL)
+
+
 class InvitationForm(forms.Form):
     """« Ajouter un nouveau collaborateur »."""
 
     email = forms.EmailField(
         label=_("Adresse e-mail"),
         help_text=_("Elle sera son identifiant. Le lien envoyé est valable 7 jours."),
+        error_messages=INVALID_EMAIL,
     )
     role = forms.ChoiceField(
         label=_("Profil"), choices=User.Role.choices, initial=User.Role.COLLABORATOR
@@ -184,6 +239,7 @@ class SignupForm(SetPasswordMixin, forms.Form):
     last_name = forms.CharField(label=_("Nom de l'administrateur"), max_length=150)
     email = forms.EmailField(
         label=_("Adresse e-mail de l'administrateur"),
+        error_messages=INVALID_EMAIL,
         help_text=_("Elle sera son identifiant."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -19,6 +19,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,6 +80,18 @@ def record_failure(username: str, address: str) -> None:
         username_digest=username_digest(username), ip_address=address, attempted_at=now
     )
     logger.info("login failed address=%s", address)
+
+
+def signal_failure(request, username: str, *, locked: bool = False) -> None:
+    """Send ``user_login_failed`` for a failure that ``authenticate()`` did not see.
+
+    The journal records the signal. Use it for a wrong second-factor code, a
+    wrong current password on « Changer le mot de passe », and an attempt that
+    the lockout refused without checking it (``locked``).
+    """
+    user_login_failed.send(
+        sender=__name__, credentials={"username": username}, request=request, locked=locked
+    )
 
 
 def clear_failures(username: str) -> None:

@@ -74,6 +74,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
+    def clean(self):
+        super().clean()
+        # The login form lower-cases the identifiant typed, and uniqueness is
+        # checked case-sensitively: an address saved with capitals (from the
+        # operators' admin) could never log in, or would duplicate another.
+        self.email = self.email.strip().lower()
+
     @property
     def is_firm_admin(self) -> bool:
         return self.firm_id is not None and self.role == self.Role.ADMINISTRATOR and self.is_active

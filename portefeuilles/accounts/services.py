@@ -117,7 +117,10 @@ def invite(admin: User, email: str, role: str, build_url: UrlBuilder) -> Invitat
     email = User.objects.normalize_email(email).strip().lower()
     if role not in User.Role.values:
         raise AccountError(_("Choisissez le profil administrateur ou collaborateur."))
-    if User.objects.filter(email__iexact=email).exists():
+    # Only an account of the administrator's own firm is named: for an address
+    # that identifies an account elsewhere, the invitation is sent as usual and
+    # its link tells the owner, so the form never reveals other firms' accounts.
+    if User.objects.filter(email__iexact=email, firm_id=admin.firm_id).exists():
         raise AccountError(
             _(
                 "L'adresse %(email)s est déjà l'identifiant d'un compte. Si cette personne "
@@ -158,10 +161,25 @@ def invite(admin: User, email: str, role: str, build_url: UrlBuilder) -> Invitat
     return invitation
 
 
+def _lock_open_invitation(invitation: Invitation) -> Invitation:
+    """Lock the invitation row, or raise AccountError if it was accepted or revoked meanwhile."""
+    locked = Invitation.objects.open().select_for_update().filter(pk=invitation.pk).first()
+    if locked is None:
+        raise AccountError(
+            _(
+                "L'invitation de %(email)s vient d'être acceptée ou annulée : la liste des "
+                "utilisateurs montre son état actuel."
+            )
+            % {"email": invitation.email}
+        )
+    return locked
+
+
 @transaction.atomic
 def resend_invitation(admin: User, invitation: Invitation, build_url: UrlBuilder) -> Invitation:
     """Send a new link, valid 7 days from now; the previous link stops working."""
     require_firm_administrator(admin)
+    invitation = _lock_open_invitation(invitation)
     token, digest = new_token()
     now = timezone.now()
     invitation.token_digest = digest
@@ -174,18 +192,26 @@ def resend_invitation(admin: User, invitation: Invitation, build_url: UrlBuilder
     return invitation
 
 
+@transaction.atomic
 def revoke_invitation(admin: User, invitation: Invitation) -> None:
     require_firm_administrator(admin)
+    invitation = _lock_open_invitation(invitation)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     logger.info("invitation revoked id=%s user=%s", invitation.pk, admin.pk)
 
 
-def invitation_for_token(token: str) -> Invitation:
-    """Return the invitation of an e-mail link, or raise AccountError saying why it is unusable."""
-    invitation = (
-        Invitation.objects.select_related("firm").filter(token_digest=token_digest(token)).first()
-    )
+def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation:
+    """Return the invitation of an e-mail link, or raise AccountError saying why it is unusable.
+
+    With ``for_update``, the row is locked first, so that the checks below see
+    a revocation or a resent link committed by a concurrent request.
+    """
+    if for_update:
+        invitations = Invitation.objects.select_for_update()
+    else:
+        invitations = Invitation.objects.select_related("firm")
+    invitation = invitations.filter(token_digest=token_digest(token)).first()
     if invitation is None or invitation.revoked_at is not None:
         raise AccountError(
             _(
@@ -208,6 +234,15 @@ def invitation_for_token(token: str) -> Invitation:
                 "l'administrateur de votre entreprise de vous le renvoyer."
             )
         )
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise AccountError(
+            _(
+                "L'adresse %(email)s est déjà l'identifiant d'un compte, et un compte "
+                "appartient à une seule entreprise. Connectez-vous avec ce compte, ou demandez "
+                "à l'administrateur de %(firm)s de vous inviter avec une autre adresse e-mail."
+            )
+            % {"email": invitation.email, "firm": invitation.firm.name}
+        )
     return invitation
 
 
@@ -225,22 +260,18 @@ def new_invited_user(invitation: Invitation, first_name: str = "", last_name: st
 @transaction.atomic
 def accept_invitation(token: str, first_name: str, last_name: str, password: str) -> User:
     """Create the invited account with the chosen password; the link then stops working."""
-    invitation = invitation_for_token(token)
-    # Lock the invitation so that two submissions of the form create one account.
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise AccountError(_("Ce lien d'invitation a déjà été utilisé."))
-    if User.objects.filter(email__iexact=invitation.email).exists():
-        raise AccountError(
-            _(
-                "L'adresse %(email)s est déjà l'identifiant d'un compte : connectez-vous "
-                "avec celui-ci."
-            )
-            % {"email": invitation.email}
-        )
+    # Locked, so that two submissions of the form create one account and a
+    # revocation or a resent link committed meanwhile is seen.
+    invitation = invitation_for_token(token, for_update=True)
     user = new_invited_user(invitation, first_name.strip(), last_name.strip())
     user.set_password(password)
-    user.save()
+    try:
+        # Another firm's invitation to the same address may be accepted at the same moment.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        invitation_for_token(token)
+        raise
     invitation.accepted_at = timezone.now()
     invitation.user = user
     invitation.save(update_fields=["accepted_at", "user"])
@@ -264,6 +295,10 @@ def change_role(admin: User, target: User, role: str) -> User:
     old_role = target.role
     target.role = role
     target.save(update_fields=["role"])
+    if role == User.Role.ADMINISTRATOR and not twofactor.is_enrolled(target):
+        # Administrators need a second factor. Their open sessions were logged
+        # in without one, so they end now and the next login asks to enrol.
+        user_sessions.end_all_sessions(target)
     journal.user_profile_changed(admin, target, old_role)
     logger.info("role changed user=%s role=%s by=%s", target.pk, role, admin.pk)
     return target
@@ -313,8 +348,13 @@ def end_sessions(admin: User, target: User, request) -> int:
     return user_sessions.end_all_sessions(target, keep_request=keep_request)
 
 
+@transaction.atomic
 def reset_second_factor(admin: User, target: User) -> None:
-    """Delete ``target``'s second factor; an administrator enrols again at next login."""
+    """Delete ``target``'s second factor and end their sessions.
+
+    A reset usually follows a lost or stolen phone, whose open sessions must not
+    outlive the factor. An administrator enrols again at the next login.
+    """
     require_firm_administrator(admin)
     if target.pk == admin.pk:
         raise AccountError(
@@ -324,6 +364,7 @@ def reset_second_factor(admin: User, target: User) -> None:
             )
         )
     twofactor.reset(target)
+    user_sessions.end_all_sessions(target)
     logger.info("second factor reset user=%s by=%s", target.pk, admin.pk)
 
 

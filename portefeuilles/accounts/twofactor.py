@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 RECOVERY_CODE_COUNT = 10
 DEVICE_NAME = "Application d'authentification"
 RECOVERY_DEVICE_NAME = "Codes de secours"
+# The unconfirmed TOTP device whose secret this session's enrolment page shows.
+ENROLMENT_SESSION_KEY = "accounts_enrolment_device"
 
 
 def is_required(user) -> bool:
@@ -32,11 +34,27 @@ def is_enrolled(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def enrolment_device(user) -> TOTPDevice:
-    """Return the user's unconfirmed TOTP device, creating it with a new secret if needed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def enrolment_device(user, session=None) -> TOTPDevice:
+    """Return the unconfirmed TOTP device that ``session`` is enrolling, creating it if needed.
+
+    A new device gets a new secret and replaces the user's other unconfirmed
+    devices. The secret is shown on the enrolment page, so a device started in
+    one session is never handed to another: otherwise someone who once passed
+    the password step would know the secret that the owner later confirms.
+    Without a session (scripts, tests) the user's unconfirmed device is reused.
+    """
+    devices = TOTPDevice.objects.filter(user=user, confirmed=False)
+    if session is None:
+        device = devices.first()
+    else:
+        device_id = session.get(ENROLMENT_SESSION_KEY)
+        device = devices.filter(pk=device_id).first() if device_id else None
+        if device is None:
+            devices.delete()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    if session is not None:
+        session[ENROLMENT_SESSION_KEY] = device.pk
     return device
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,20 +11,61 @@ from portefeuilles.referential import identifiers
 from .models import Action
 from .services import JournalFilters
 
+# The period filter works on whole days in the local time zone, so the day after
+# the end must exist and the start of each day must exist in UTC: years 1 and
+# 9999 overflow Python's datetime. The bounds leave room on both sides.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(9998, 12, 31)
+
+
+def _french_date(day: datetime.date) -> str:
+    # strftime("%Y") does not pad years below 1000 on every platform.
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+class PeriodDateField(forms.DateField):
+    """A day of the period filter; errors name the value typed and the expected form."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        try:
+            day = super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _(
+                    "« %(value)s » n'est pas une date : saisissez-la sous la forme JJ/MM/AAAA, "
+                    "par exemple 31/01/2025."
+                )
+                % {"value": str(value).strip()},
+                code="invalid",
+            ) from None
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise forms.ValidationError(
+                _(
+                    "La date %(value)s est hors de la période que le journal peut couvrir : "
+                    "saisissez une date entre le %(first)s et le %(last)s."
+                )
+                % {
+                    "value": _french_date(day),
+                    "first": _french_date(FIRST_DAY),
+                    "last": _french_date(LAST_DAY),
+                },
+                code="out_of_range",
+            )
+        return day
+
 
 class JournalFilterForm(forms.Form):
     """The filters of the « Journal » page, read from the query string."""
 
-    start = forms.DateField(
-        label=gettext_lazy("Du"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    end = forms.DateField(
-        label=gettext_lazy("Au"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    start = PeriodDateField(label=gettext_lazy("Du"))
+    end = PeriodDateField(label=gettext_lazy("Au"))
     user = forms.TypedChoiceField(
         label=gettext_lazy("Utilisateur"), required=False, coerce=int, empty_value=None
     )

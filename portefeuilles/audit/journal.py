@@ -376,12 +376,15 @@ def login_succeeded(source, user: User) -> JournalEntry:
     )
 
 
-def login_failed(source, identifier: str, user: User | None) -> JournalEntry:
+def login_failed(
+    source, identifier: str, user: User | None, *, locked: bool = False
+) -> JournalEntry:
     """Record a failed login for the identifier typed; ``user`` is its account, if any.
 
     The failed attempt has no actor. The identifier is kept only when it has
     the shape of an e-mail address, so that a password typed into the wrong
-    field never reaches the journal.
+    field never reaches the journal. ``locked`` marks an attempt that the
+    lockout refused without checking the password or code.
     """
     try:
         validate_email(identifier)
@@ -396,6 +399,7 @@ def login_failed(source, identifier: str, user: User | None) -> JournalEntry:
         object_kind=ObjectKind.USER,
         object_id=user.pk if user is not None else "",
         object_label=identifier,
+        details={"locked": True} if locked else None,
         origin=anonymous,
     )
 

@@ -13,6 +13,9 @@ logger = logging.getLogger(__name__)
 # inside the ``portfolios`` namespace; other apps call it ``portfolio_id``.
 PORTFOLIO_ARGUMENT = "portfolio_id"
 PORTFOLIO_NAMESPACE_ARGUMENT = ("portfolios", "pk")
+# JournalEntry.portfolio_id is a 64-bit integer column. A larger id typed in a URL
+# is kept only as text, in the entry's details.
+MAX_PORTFOLIO_ID = 2**63 - 1
 
 
 def _portfolio_id(request) -> int | None:
@@ -24,9 +27,12 @@ def _portfolio_id(request) -> int | None:
     if value is None and match.namespace == namespace:
         value = match.kwargs.get(argument)
     try:
-        return int(value) if value is not None else None
+        portfolio_id = int(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+    if portfolio_id is not None and not 0 <= portfolio_id <= MAX_PORTFOLIO_ID:
+        return None
+    return portfolio_id
 
 
 class DeniedAccessJournalMiddleware:

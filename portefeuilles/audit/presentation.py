@@ -96,6 +96,9 @@ def summarize(entry: JournalEntry) -> str:
             template = _("import de clients « %(file)s » : %(counts)s")
         return template % {"file": details.get("file_name", ""), "counts": counts}
 
+    if action == Action.LOGIN_FAILED and details.get("locked"):
+        return _("refusée sans vérification : connexion bloquée après trop d'échecs")
+
     if action == Action.ACCESS_DENIED:
         return _("%(status)s sur %(method)s %(path)s") % {
             "status": details.get("status", ""),

@@ -1,6 +1,7 @@
 """Reading the journal: a firm's entries, filtered, a page at a time."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -14,6 +15,10 @@ from .models import JournalEntry, ObjectKind
 
 PAGE_SIZE = 50
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+# ASCII digits only: str.isdigit() also accepts « ² » and other digits int() rejects.
+# An id has at most 19 digits, the length of the largest 64-bit integer.
+_CURSOR = re.compile(r"(-?[0-9]{1,20})-([0-9]{1,19})")
+_MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -81,14 +86,14 @@ def encode_cursor(entry: JournalEntry) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
     """Return the (created_at, id) of a cursor, or None when it is not one."""
-    moment, separator, entry_id = (cursor or "").rpartition("-")
-    if not separator or not moment.lstrip("-").isdigit() or not entry_id.isdigit():
+    match = _CURSOR.fullmatch(cursor or "")
+    if match is None or int(match[2]) > _MAX_ID:
         return None
     try:
-        created_at = _EPOCH + datetime.timedelta(microseconds=int(moment))
+        created_at = _EPOCH + datetime.timedelta(microseconds=int(match[1]))
     except OverflowError:
         return None
-    return created_at, int(entry_id)
+    return created_at, int(match[2])
 
 
 @dataclass

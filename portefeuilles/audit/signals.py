@@ -13,7 +13,7 @@ def record_login(sender, request, user, **kwargs):
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
-def record_failed_login(sender, credentials, request=None, **kwargs):
+def record_failed_login(sender, credentials, request=None, locked=False, **kwargs):
     # Only the identifier is read; Django has already masked the password in
     # ``credentials``, and it is never looked at here.
     user_model = get_user_model()
@@ -23,4 +23,4 @@ def record_failed_login(sender, credentials, request=None, **kwargs):
     if identifier:
         lookup = {f"{user_model.USERNAME_FIELD}__iexact": identifier}
         user = user_model.objects.filter(**lookup).first()
-    journal.login_failed(request, identifier, user)
+    journal.login_failed(request, identifier, user, locked=locked)

@@ -1,16 +1,19 @@
 """Second factor at login: mandatory for administrators and operators, optional otherwise."""
 
 import datetime as dt
+import html
 import re
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portefeuilles.accounts import twofactor
+from portefeuilles.accounts.models import User
 from tests import factories
 
 from .conftest import PASSWORD, current_code, enrol
@@ -60,6 +63,34 @@ def test_admin_enrols_then_reaches_home(client, admin):
     assert StaticToken.objects.filter(device__user=admin).count() == 10
 
 
+def shown_secret(page) -> str:
+    return re.search(r'id="totp-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
+
+
+def test_enrolment_secret_not_shared_between_sessions(admin):
+    intruder, owner = Client(), Client()
+    log_in(intruder, admin)
+    intruder_secret = shown_secret(intruder.get(reverse("accounts:login_enrol")))
+    log_in(owner, admin)
+    owner_page = owner.get(reverse("accounts:login_enrol"))
+    device = TOTPDevice.objects.get(user=admin, confirmed=False)
+
+    owner.post(reverse("accounts:login_enrol"), {"code": current_code(device)})
+
+    assert shown_secret(owner_page) != intruder_secret
+    assert twofactor.secret_base32(twofactor.totp_device(admin)) == shown_secret(owner_page)
+    assert TOTPDevice.objects.filter(user=admin).count() == 1
+
+
+def test_enrolment_secret_kept_within_session(client, admin):
+    log_in(client, admin)
+
+    first = shown_secret(client.get(reverse("accounts:login_enrol")))
+    again = shown_secret(client.get(reverse("accounts:login_enrol")))
+
+    assert again == first
+
+
 def test_wrong_enrolment_code_refused(client, admin):
     log_in(client, admin)
     client.get(reverse("accounts:login_enrol"))
@@ -84,6 +115,55 @@ def test_admin_with_device_enters_code(client, admin):
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:sessions")
     assert int(session["_auth_user_id"]) == admin.pk
+
+
+def test_code_reused_in_same_window_refused(admin):
+    first, second = Client(), Client()
+    with time_machine.travel(START, tick=False) as traveller:
+        device, _ = enrol(admin)
+        traveller.shift(dt.timedelta(seconds=60))
+        code = current_code(device)
+        for client in (first, second):
+            log_in(client, admin)
+        accepted = first.post(reverse("accounts:login_second_factor"), {"code": code})
+        reused = second.post(reverse("accounts:login_second_factor"), {"code": code})
+    assert accepted.status_code == 302
+    assert reused.status_code == 200
+    assert "_auth_user_id" not in second.session
+
+
+def test_session_key_changes_at_each_step(client, admin):
+    session = client.session
+    session["planted"] = True
+    session.save()
+    planted_key = session.session_key
+    client.cookies["sessionid"] = planted_key
+    with time_machine.travel(START, tick=False) as traveller:
+        device, _ = enrol(admin)
+        traveller.shift(dt.timedelta(seconds=60))
+        log_in(client, admin)
+        pending_key = client.session.session_key
+        client.post(reverse("accounts:login_second_factor"), {"code": current_code(device)})
+        logged_in_key = client.session.session_key
+    assert pending_key != planted_key
+    assert logged_in_key not in (planted_key, pending_key)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/utilisateurs/", "/journal/", "/compte/", "/compte/confirmer-identite/", "/admin/"],
+)
+def test_password_step_alone_reaches_nothing(client, admin, url):
+    enrol(admin)
+    log_in(client, admin)
+
+    page = client.get(url)
+    fragment = client.get(url, headers={"HX-Request": "true"})
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(("/connexion/?next=", "/admin/login/?next="))
+    assert fragment.status_code == 302
+    assert "_auth_user_id" not in client.session
 
 
 def test_wrong_code_refused_and_counted(client, admin):
@@ -169,6 +249,28 @@ def test_admin_site_login_uses_our_login(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login") + "?next=%2Fadmin%2F"
+
+
+@pytest.mark.parametrize("user_fixture", ["admin", "subscriber"])
+def test_admin_site_refuses_firm_users(client, request, user_fixture):
+    user = request.getfixturevalue(user_fixture)
+    client.force_login(user)
+
+    response = client.get("/admin/", follow=True)
+
+    assert response.status_code == 403
+    assert response.redirect_chain == [("/admin/login/?next=/admin/", 302)]
+    assert f"votre compte {user.email} n'en fait pas partie" in html.unescape(
+        response.content.decode()
+    )
+
+
+def test_admin_site_open_to_signed_in_operator(client, db):
+    operator = User.objects.create_superuser("operateur@plateforme.example", PASSWORD)
+    client.force_login(operator)
+
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/?next=/admin/", follow=True).status_code == 200
 
 
 def test_login_page_links_to_signup_and_reset(client, db):

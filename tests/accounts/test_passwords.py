@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from portefeuilles import settings as project_settings
 from portefeuilles.accounts.models import Firm, User, UserSession
+from portefeuilles.audit.models import Action, JournalEntry
 
 from .conftest import PASSWORD, comparable_body
 
@@ -91,6 +92,50 @@ def test_change_needs_current_password(client, subscriber):
     assert response.status_code == 200
     subscriber.refresh_from_db()
     assert subscriber.check_password(PASSWORD)
+
+
+def change_password(client, old_password, address="192.0.2.10"):
+    return client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": old_password,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        REMOTE_ADDR=address,
+    )
+
+
+def test_change_locks_after_five_wrong_passwords(client, subscriber):
+    client.force_login(subscriber)
+    with time_machine.travel(START, tick=False) as traveller:
+        for _ in range(5):
+            assert change_password(client, "pas le bon").status_code == 200
+        locked = change_password(client, PASSWORD)
+        login = Client().post(
+            reverse("accounts:login"),
+            {"username": subscriber.email, "password": PASSWORD},
+            REMOTE_ADDR="198.51.100.7",
+        )
+        traveller.shift(dt.timedelta(minutes=15, seconds=1))
+        released = change_password(client, PASSWORD)
+
+    assert locked.status_code == 429
+    assert "Trop de tentatives" in locked.content.decode()
+    assert login.status_code == 429
+    assert released.status_code == 302
+    subscriber.refresh_from_db()
+    assert subscriber.check_password(NEW_PASSWORD)
+
+
+def test_change_wrong_password_journaled(client, subscriber):
+    client.force_login(subscriber)
+
+    change_password(client, "pas le bon")
+
+    [entry] = JournalEntry.objects.filter(action=Action.LOGIN_FAILED)
+    assert entry.object_id == str(subscriber.pk)
+    assert entry.client_address == "192.0.2.10"
 
 
 def test_change_ends_other_sessions_and_keeps_current(subscriber):

@@ -171,11 +171,81 @@ def test_revoke_invalidates_link(client_for, admin):
     )
 
 
-def test_invite_existing_identifiant_refused(client_for, admin, other_admin):
-    response = invite(client_for(admin), email=other_admin.email)
+def test_invite_own_firm_identifiant_refused(client_for, admin, outsider_collaborator):
+    response = invite(client_for(admin), email=outsider_collaborator.email.upper())
     assert response.status_code == 200
     assert "déjà l'identifiant d'un compte" in html.unescape(response.content.decode())
     assert not mail.outbox
+    assert not Invitation.objects.exists()
+
+
+def test_invite_other_firm_identifiant_same_answer(client_for, admin, other_admin):
+    client = client_for(admin)
+    unknown = invite(client, email="inconnue@durand.example")
+    unknown_page = client.get(unknown["Location"])
+    existing = invite(client, email=other_admin.email)
+    existing_page = client.get(existing["Location"])
+
+    def flashed(page, email):
+        return [str(message).replace(email, "VALUE") for message in page.context["messages"]]
+
+    assert existing.status_code == unknown.status_code == 302
+    assert existing["Location"] == unknown["Location"]
+    assert flashed(existing_page, other_admin.email) == flashed(
+        unknown_page, "inconnue@durand.example"
+    )
+    assert len(mail.outbox) == 2
+
+
+def test_invitation_for_existing_account_explains(client_for, admin, other_admin):
+    invite(client_for(admin), email=other_admin.email)
+    path = invitation_path(mail.outbox[0])
+
+    page = Client().get(path)
+    accepted = accept(path)
+
+    content = html.unescape(page.content.decode())
+    assert page.status_code == 410
+    assert f"L'adresse {other_admin.email} est déjà l'identifiant d'un compte" in content
+    assert "administrateur de Cabinet Dupont de vous inviter avec une autre adresse" in content
+    assert accepted.status_code == 410
+    other_admin.refresh_from_db()
+    assert other_admin.firm.name == "Cabinet Durand"
+
+
+def test_invitation_after_address_became_account(client_for, admin, other_firm):
+    invite(client_for(admin))
+    path = invitation_path(mail.outbox[0])
+    factories.UserFactory(firm=other_firm, email="nouvelle@dupont.example")
+
+    response = accept(path)
+
+    assert response.status_code == 410
+    assert "déjà l'identifiant d'un compte" in html.unescape(response.content.decode())
+    assert User.objects.filter(email="nouvelle@dupont.example").count() == 1
+    assert Invitation.objects.get().accepted_at is None
+
+
+def test_revoke_after_acceptance_refused(client_for, admin):
+    client = client_for(admin)
+    invite(client)
+    invitation = Invitation.objects.get()
+    revoke_url = reverse("accounts:revoke_invitation", args=[invitation.pk])
+    resend_url = reverse("accounts:resend_invitation", args=[invitation.pk])
+    from portefeuilles.accounts import services
+
+    stale = services.get_firm_invitation(admin, invitation.pk)
+    accept(invitation_path(mail.outbox[0]))
+
+    with pytest.raises(services.AccountError, match="vient d'être acceptée ou annulée"):
+        services.revoke_invitation(admin, stale)
+    with pytest.raises(services.AccountError, match="vient d'être acceptée ou annulée"):
+        services.resend_invitation(admin, stale, lambda path: path)
+    assert client.post(revoke_url).status_code == 404
+    assert client.post(resend_url).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+    assert len(mail.outbox) == 1
 
 
 def test_invite_twice_refused(client_for, admin):
@@ -295,6 +365,53 @@ def test_reset_second_factor(client_for, admin, firm):
         reverse("accounts:login"), {"username": other_admin_of_firm.email, "password": PASSWORD}
     )
     assert login["Location"] == reverse("accounts:login_enrol")
+
+
+def test_reset_second_factor_ends_sessions(client_for, admin, subscriber):
+    enrol(subscriber)
+    phone = Client()
+    phone.force_login(subscriber)
+
+    response = client_for(admin).post(
+        reverse("accounts:reset_user_second_factor", args=[subscriber.pk]), follow=True
+    )
+
+    assert "ses sessions sont fermées" in response.content.decode()
+    assert not UserSession.objects.filter(user=subscriber).exists()
+    assert phone.get(reverse("home")).status_code == 302
+
+
+def test_promotion_without_second_factor_ends_sessions(client_for, admin, subscriber):
+    collaborator = Client()
+    collaborator.force_login(subscriber)
+
+    response = client_for(admin).post(
+        reverse("accounts:change_role", args=[subscriber.pk]),
+        {"role": User.Role.ADMINISTRATOR},
+        follow=True,
+    )
+    login = Client().post(
+        reverse("accounts:login"), {"username": subscriber.email, "password": PASSWORD}
+    )
+
+    assert "Ses sessions sont fermées" in response.content.decode()
+    assert collaborator.get(reverse("home")).status_code == 302
+    assert login["Location"] == reverse("accounts:login_enrol")
+
+
+def test_promotion_with_second_factor_keeps_sessions(client_for, admin, subscriber):
+    enrol(subscriber)
+    collaborator = Client()
+    collaborator.force_login(subscriber)
+
+    response = client_for(admin).post(
+        reverse("accounts:change_role", args=[subscriber.pk]),
+        {"role": User.Role.ADMINISTRATOR},
+        follow=True,
+    )
+
+    assert "Ses sessions sont fermées" not in response.content.decode()
+    assert collaborator.get(reverse("home")).status_code == 200
 
 
 def test_reset_own_second_factor_refused(client_for, admin):

@@ -50,6 +50,50 @@ def test_sql_delete_all_rejected(entry):
     assert JournalEntry.objects.count() == 1
 
 
+# Every column, so that the statement replaces the whole row.
+COLUMNS = (
+    "id, created_at, firm_id, actor_id, actor_email, action, object_kind, object_id, "
+    "object_label, portfolio_id, siret, account_number, details, client_address, request_id"
+)
+FORGED_ROW = (
+    "%s, %s, NULL, NULL, 'forged@x.example', 'user_deactivated', '', '', '', NULL, '', '', "
+    "'{}', NULL, NULL"
+)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's REPLACE")
+@pytest.mark.parametrize("statement", ["INSERT OR REPLACE INTO", "REPLACE INTO"])
+def test_sqlite_replace_rejected(entry, statement):
+    # REPLACE deletes the old row without firing DELETE triggers.
+    with pytest.raises(IntegrityError, match="append-only"):
+        run_sql(
+            f"{statement} {TABLE} ({COLUMNS}) VALUES ({FORGED_ROW})", [entry.pk, entry.created_at]
+        )
+
+    entry.refresh_from_db()
+    assert entry.actor_email == "admin@dupont.example"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's upsert")
+def test_postgresql_upsert_rejected(entry):
+    sql = (
+        f"INSERT INTO {TABLE} ({COLUMNS}) VALUES ({FORGED_ROW}) "
+        "ON CONFLICT (id) DO UPDATE SET actor_email = EXCLUDED.actor_email"
+    )
+
+    with pytest.raises(IntegrityError, match="append-only"):
+        run_sql(sql, [entry.pk, entry.created_at])
+
+    entry.refresh_from_db()
+    assert entry.actor_email == "admin@dupont.example"
+
+
+def test_new_entries_still_inserted(entry, admin):
+    second = journal.user_reactivated(admin, admin)
+
+    assert JournalEntry.objects.filter(pk__in=[entry.pk, second.pk]).count() == 2
+
+
 def test_orm_save_rejected(entry):
     entry.actor_email = "x@y.example"
 

@@ -327,6 +327,56 @@ def test_login_failed_second_factor(client, admin, journal_watch):
     assert entry.client_address == "192.0.2.12"
 
 
+def test_login_refused_by_lockout(client, admin, journal_watch):
+    for _ in range(5):
+        client.post(reverse("accounts:login"), {"username": admin.email, "password": "x" * 12})
+    journal_watch.mark()
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": admin.email, "password": TEST_PASSWORD},
+        REMOTE_ADDR="192.0.2.13",
+    )
+
+    assert response.status_code == 429
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.object_id == str(admin.pk)
+    assert entry.details == {"locked": True}
+    assert entry.client_address == "192.0.2.13"
+
+
+def test_second_factor_refused_by_lockout(client, admin, journal_watch):
+    give_demo_second_factor(admin)
+    client.post(reverse("accounts:login"), {"username": admin.email, "password": TEST_PASSWORD})
+    for _ in range(5):
+        client.post(reverse("accounts:login_second_factor"), {"code": "000000"})
+    journal_watch.mark()
+
+    response = client.post(reverse("accounts:login_second_factor"), {"code": "demo-1111"})
+
+    assert response.status_code == 429
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.details == {"locked": True}
+
+
+def test_reauthentication_wrong_code(client_for, admin, journal_watch):
+    give_demo_second_factor(admin)
+    client = client_for(admin)
+    journal_watch.mark()
+
+    response = client.post(
+        reverse("accounts:reauthenticate"), {"password": TEST_PASSWORD, "code": "000000"}
+    )
+
+    assert response.status_code == 200
+    entry = journal_watch.only()
+    assert entry.action == Action.LOGIN_FAILED
+    assert entry.object_id == str(admin.pk)
+    assert entry.details == {}
+
+
 def test_login_failed_unknown_user(client, journal_watch):
     client.post(
         reverse("accounts:login"),
@@ -382,6 +432,27 @@ def test_access_denied_404_names_portfolio(
     assert entry.portfolio_id == portfolio.pk
     assert entry.details["status"] == 404
     assert entry.details["arguments"] == {"pk": str(portfolio.pk)}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/portefeuilles/99999999999999999999/",
+        "/portefeuilles-resilies/99999999999999999999/restaurer/",
+        "/portefeuilles-resilies/99999999999999999999/restaure/",
+    ],
+)
+def test_access_denied_huge_portfolio_id(client_for, admin, journal_watch, url):
+    client = client_for(admin)
+    journal_watch.mark()
+
+    response = client.get(url)
+
+    assert response.status_code == 404
+    entry = journal_watch.only()
+    assert entry.object_kind == ObjectKind.PAGE
+    assert entry.portfolio_id is None
+    assert "99999999999999999999" in entry.details["arguments"].values()
 
 
 def test_access_denied_other_firm_is_actor_firm(client_for, other_admin, portfolio, journal_watch):

@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 import re
 
@@ -11,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portefeuilles.audit import journal
+from portefeuilles.audit import export, journal
 from portefeuilles.audit.models import Action
 from portefeuilles.audit.services import PAGE_SIZE
 from tests import factories
@@ -133,6 +134,40 @@ def test_filter_period_reversed_rejected(admin_client):
     assert 'id="journal-entries"' not in content
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"end": "9999-12-31"}, "La date 31/12/9999 est hors de la période"),
+        ({"start": "0001-01-01"}, "La date 01/01/0001 est hors de la période"),
+        ({"start": "2025-13-45"}, "« 2025-13-45 » n'est pas une date"),
+    ],
+)
+def test_filter_period_out_of_range_rejected(admin_client, params, message):
+    response = admin_client.get(JOURNAL, params)
+
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert message in content
+    assert 'id="journal-entries"' not in content
+
+
+@pytest.mark.parametrize("params", [{"end": "9999-12-31"}, {"start": "0001-01-01"}])
+def test_export_period_out_of_range_redirects(admin_client, params):
+    response = admin_client.get(EXPORT, params)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(JOURNAL)
+
+
+def test_filter_period_widest_range_accepted(admin_client, admin, portfolio):
+    journal.portfolio_created(admin, portfolio)
+
+    response = admin_client.get(JOURNAL, {"start": "1900-01-01", "end": "9998-12-31"})
+
+    assert response.status_code == 200
+    assert len(rows_of(response)) == 2
+
+
 def test_filter_by_user_as_actor_or_object(admin_client, admin, portfolio, subscriber):
     journal.subscriber_added(admin, portfolio, subscriber)
     firm_client = factories.PortfolioClientFactory(portfolio=portfolio).firm_client
@@ -248,15 +283,28 @@ def test_pagination_keeps_filters(admin_client, admin, portfolio):
     assert re.search(r"\?action=portfolio_renamed&amp;apres=\d+-\d+", response.content.decode())
 
 
-@pytest.mark.parametrize("cursor", ["nonsense", "12-", "-5", "99999999999999999999999-1"])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "nonsense",
+        "12-",
+        "-5",
+        "99999999999999999999999-1",
+        "--5-3",
+        "²-1",
+        "1-²",
+        "1-99999999999999999999",
+    ],
+)
 def test_invalid_cursor_gives_first_page(admin_client, admin, portfolio, cursor):
     journal.portfolio_created(admin, portfolio)
 
-    response = admin_client.get(JOURNAL, {"apres": cursor})
+    for parameter in ("apres", "avant"):
+        response = admin_client.get(JOURNAL, {parameter: cursor})
 
-    assert response.status_code == 200
-    # The creation and the test client's login.
-    assert len(rows_of(response)) == 2
+        assert response.status_code == 200
+        # The creation and the test client's login.
+        assert len(rows_of(response)) == 2
 
 
 # -- Query counts -------------------------------------------------------------------------
@@ -308,6 +356,19 @@ def test_export_format(admin_client, admin, portfolio):
     assert row[8] == str(portfolio.pk)
 
 
+def test_export_joins_rows_into_chunks(admin_client, admin, portfolio, monkeypatch):
+    monkeypatch.setattr(export, "ROWS_PER_CHUNK", 2)
+    add_entries(admin, portfolio, 4)
+
+    response = admin_client.get(EXPORT)
+    chunks = [chunk.decode("utf-8") for chunk in response.streaming_content]
+
+    # The header, then the four renamings and the login in chunks of 2, 2 and 1.
+    assert [chunk.count("\r\n") for chunk in chunks] == [1, 2, 2, 1]
+    rows = list(csv.reader(io.StringIO("".join(chunks)[1:]), delimiter=";"))[1:]
+    assert [row[4] for row in rows] == ["Portefeuille renommé"] * 4 + ["Connexion réussie"]
+
+
 def test_export_neutralises_formulas(admin_client, admin, firm):
     names = ['=HYPERLINK("http://x")', "+33 1", "-2", "@SUM(A1)", "Normal"]
     for name in names:
@@ -317,6 +378,12 @@ def test_export_neutralises_formulas(admin_client, admin, firm):
 
     labels = sorted(row[7] for row in rows)
     assert labels == sorted(['\'=HYPERLINK("http://x")', "'+33 1", "'-2", "'@SUM(A1)", "Normal"])
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_neutralise_formula_starts(start):
+    assert export.neutralise(f"{start}1+1") == f"'{start}1+1"
+    assert export.neutralise(f"a{start}1") == f"a{start}1"
 
 
 def test_export_applies_filters(admin_client, admin, portfolio):

@@ -50,6 +50,13 @@ from portefeuilles.audit.presentation import summarize
             "404 sur GET /portefeuilles/3/",
         ),
         (Action.LOGIN_SUCCEEDED, {}, "", ""),
+        (Action.LOGIN_FAILED, {}, "", ""),
+        (
+            Action.LOGIN_FAILED,
+            {"locked": True},
+            "",
+            "refusée sans vérification : connexion bloquée après trop d'échecs",
+        ),
     ],
 )
 def test_summarize(action, details, label, expected):

@@ -14,7 +14,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from .. import lockout, reauth, twofactor, user_sessions
-from ..forms import EnrolmentForm, ReauthenticationForm
+from ..forms import (
+    EnrolmentForm,
+    LockedPasswordChangeForm,
+    ReauthenticationForm,
+    ResetRequestForm,
+)
 from ..models import UserSession
 from ..reauth import require_recent_authentication
 
@@ -96,6 +101,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:account")
+    form_class = LockedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.is_locked:
+            response.status_code = 429
+        return response
 
     def form_valid(self, form):
         old_digest = user_sessions.key_digest(self.request.session.session_key)
@@ -103,6 +118,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         user_sessions.rekey(old_digest, self.request)
         user_sessions.end_all_sessions(self.request.user, keep_request=self.request)
         reauth.mark_authenticated(self.request)
+        lockout.clear_failures(self.request.user.email)
         messages.success(
             self.request,
             _("Votre mot de passe a été changé. Vos autres sessions ont été déconnectées."),
@@ -118,6 +134,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     template_name = "accounts/password_reset.html"
+    form_class = ResetRequestForm
     email_template_name = "accounts/emails/password_reset.txt"
     html_email_template_name = "accounts/emails/password_reset.html"
     subject_template_name = "accounts/emails/password_reset_subject.txt"
@@ -152,7 +169,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @require_recent_authentication
 def enrol(request):
     """Enrol (or replace) the second factor from « Mon compte »."""
-    device = twofactor.enrolment_device(request.user)
+    device = twofactor.enrolment_device(request.user, request.session)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = twofactor.confirm_enrolment(device, form.cleaned_data["code"])

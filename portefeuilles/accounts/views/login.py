@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -107,14 +106,13 @@ def second_factor(request):
         until = lockout.locked_until(user.email, address)
         device = None if until else twofactor.verify_code(user, form.cleaned_data["code"])
         if until:
+            lockout.signal_failure(request, user.email, locked=True)
             form.add_error(None, lockout.lockout_message(until))
             status = 429
         elif device is None:
             lockout.record_failure(user.email, address)
             # A wrong second factor is a failed login too: the journal records it.
-            user_login_failed.send(
-                sender=__name__, credentials={"username": user.email}, request=request
-            )
+            lockout.signal_failure(request, user.email)
             form.add_error(
                 "code",
                 _(
@@ -148,7 +146,7 @@ def enrol_at_login(request):
         return _pending_expired(request)
     if twofactor.is_enrolled(user):
         return redirect("accounts:login_second_factor")
-    device = twofactor.enrolment_device(user)
+    device = twofactor.enrolment_device(user, request.session)
     form = EnrolmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = twofactor.confirm_enrolment(device, form.cleaned_data["code"])

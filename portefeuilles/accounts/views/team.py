@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import services, twofactor
 from ..emails import EmailNotSent
 from ..forms import InvitationForm, NewPasswordForm, RoleForm
 from ..models import User
@@ -60,7 +60,7 @@ def resend_invitation(request, pk):
     invitation = services.get_firm_invitation(request.user, pk)
     try:
         services.resend_invitation(request.user, invitation, request.build_absolute_uri)
-    except EmailNotSent as error:
+    except (AccountError, EmailNotSent) as error:
         return _refused(request, error)
     return _done(
         request,
@@ -72,7 +72,10 @@ def resend_invitation(request, pk):
 @require_POST
 def revoke_invitation(request, pk):
     invitation = services.get_firm_invitation(request.user, pk)
-    services.revoke_invitation(request.user, invitation)
+    try:
+        services.revoke_invitation(request.user, invitation)
+    except AccountError as error:
+        return _refused(request, error)
     return _done(request, _("L'invitation de %(email)s est annulée.") % {"email": invitation.email})
 
 
@@ -88,11 +91,16 @@ def change_role(request, pk):
         services.change_role(request.user, target, form.cleaned_data["role"])
     except AccountError as error:
         return _refused(request, error)
-    return _done(
-        request,
-        _("%(name)s a maintenant le profil %(role)s.")
-        % {"name": target.display_name, "role": target.get_role_display().lower()},
-    )
+    message = _("%(name)s a maintenant le profil %(role)s.") % {
+        "name": target.display_name,
+        "role": target.get_role_display().lower(),
+    }
+    if target.role == User.Role.ADMINISTRATOR and not twofactor.is_enrolled(target):
+        message += " " + _(
+            "Ses sessions sont fermées : à sa prochaine connexion, il configurera la double "
+            "authentification, obligatoire pour les administrateurs."
+        )
+    return _done(request, message)
 
 
 @require_POST
@@ -142,8 +150,8 @@ def reset_second_factor(request, pk):
     return _done(
         request,
         _(
-            "La double authentification de %(name)s est réinitialisée : il la configurera "
-            "à nouveau à sa prochaine connexion."
+            "La double authentification de %(name)s est réinitialisée et ses sessions sont "
+            "fermées : il la configurera à nouveau à sa prochaine connexion."
         )
         % {"name": target.display_name},
     )
