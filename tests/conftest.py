@@ -11,6 +11,15 @@ import pytest
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Hash with Argon2id at tiny costs: Django's defaults take about 0.5 s per user created.
+
+    The production hasher is checked in tests/accounts/test_passwords.py.
+    """
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def firm(db):
     return factories.FirmFactory(name="Cabinet Dupont", siren="732829320")

@@ -3,7 +3,6 @@
 import re
 import time
 
-import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,11 +10,6 @@ from portefeuilles.accounts import reauth, twofactor
 from tests.factories import TEST_PASSWORD
 
 PASSWORD = TEST_PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["tests.accounts.hashers.FastArgon2PasswordHasher"]
 
 
 def current_code(device: TOTPDevice) -> str:

@@ -26,13 +26,6 @@ class JournalWatch:
         return entries[0]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Argon2 costs about a quarter of a second per user created (measured on
-    # this suite). These tests are about the journal, so a fast hasher does.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def journal_watch(db):
     return JournalWatch()

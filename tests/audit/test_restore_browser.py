@@ -4,26 +4,16 @@ Data is created before Playwright starts and checked after it stops: Playwright'
 sync API runs an event loop in this thread, and Django refuses ORM calls there.
 """
 
-from base64 import b32decode
-
 import pytest
-from django_otp.oath import totp
 from playwright.sync_api import expect, sync_playwright
 
 from portefeuilles.accounts.demo import DEMO_TOTP_SECRET, give_demo_second_factor
 from portefeuilles.portfolios.models import Portfolio, PortfolioClient, PortfolioSubscription
 from tests import factories
+from tests.browser.support import launch_chromium, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NAME = "Clients Bretagne"
 
 
@@ -49,16 +39,14 @@ def test_terminate_then_restore(live_server, filled_portfolio):
     console_errors = []
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context().new_page()
         page.on("pageerror", lambda error: console_errors.append(str(error)))
         page.goto(live_server.url + "/connexion/")
         page.get_by_label("Identifiant").fill("admin@dupont.example")
         page.get_by_label("Mot de passe").fill(factories.TEST_PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
-        page.get_by_label("Code à usage unique").fill(f"{totp(b32decode(DEMO_TOTP_SECRET)):06d}")
+        page.get_by_label("Code à usage unique").fill(totp_code(DEMO_TOTP_SECRET))
         page.get_by_role("button", name="Valider").click()
         page.get_by_role("link", name="Gérer les utilisateurs").click()
 

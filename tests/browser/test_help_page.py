@@ -6,35 +6,23 @@ sync API runs an event loop in this thread, and Django refuses ORM calls there.
 """
 
 import re
-from base64 import b32decode
 
 import pytest
-from django_otp.oath import totp
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from portefeuilles.accounts.demo import DEMO_TOTP_SECRET, give_demo_second_factor
 from portefeuilles.portfolios.models import FirmClient, Portfolio
 from tests import factories
+from tests.browser.support import launch_chromium, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NAME = "Clients Île-de-France"
 NEW_NAME = "Clients Auvergne-Rhône-Alpes"
 
 
 @pytest.fixture
 def cast(transactional_db, settings):
-    # MD5 instead of Argon2 (about 0.4 s per hash): the login still checks a
-    # real password, only faster. Argon2 itself is tested with the login form.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     firm = factories.FirmFactory(name="Cabinet Dupont")
     admin = factories.AdministratorFactory(
         firm=firm, email="admin@dupont.example", first_name="Alice", last_name="Admin"
@@ -47,28 +35,6 @@ def cast(transactional_db, settings):
     first = factories.UrssafAccountFactory(establishment__name="Boulangerie des Lilas")
     second = factories.UrssafAccountFactory(establishment__name="Garage du Port")
     return {"admin": admin, "collaborator": collaborator, "first": first, "second": second}
-
-
-def new_page(browser, console_errors: list) -> Page:
-    page = browser.new_context().new_page()
-    page.on(
-        "console",
-        lambda message: console_errors.append(message.text) if message.type == "error" else None,
-    )
-    page.on("pageerror", lambda error: console_errors.append(str(error)))
-    return page
-
-
-def log_in(page: Page, base_url: str, email: str, totp_secret: str | None = None) -> None:
-    page.goto(base_url + "/")
-    page.get_by_role("link", name="Se connecter").click()
-    page.get_by_label("Identifiant").fill(email)
-    page.get_by_label("Mot de passe").fill(factories.TEST_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    if totp_secret is not None:
-        page.get_by_label("Code à usage unique").fill(f"{totp(b32decode(totp_secret)):06d}")
-        page.get_by_role("button", name="Valider").click()
-    expect(page.get_by_role("heading", name="Mes portefeuilles")).to_be_visible()
 
 
 def search(dialog, siret: str, number: str) -> None:
@@ -84,9 +50,7 @@ def test_help_page_then_collaborator(live_server, cast):
     console_errors = []
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
 
         # 1. « Se connecter » with « Identifiant » and « Mot de passe ».
         admin_page = new_page(browser, console_errors)
@@ -183,9 +147,7 @@ def test_help_page_without_javascript(live_server, cast):
     first = cast["first"]
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context(java_script_enabled=False).new_page()
         log_in(page, base_url, "admin@dupont.example", DEMO_TOTP_SECRET)
 
@@ -225,9 +187,7 @@ def test_every_dialog_action_without_javascript(live_server, cast):
     )
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context(java_script_enabled=False).new_page()
         log_in(page, live_server.url, "admin@dupont.example", DEMO_TOTP_SECRET)
         page.get_by_role("button", name="Gérer les utilisateurs").click()

@@ -7,34 +7,21 @@ The live server runs in this process, so the invitation is read from
 """
 
 import re
-from base64 import b32decode
 
 import pytest
 from django.core import mail
-from django_otp.oath import totp
 from playwright.sync_api import expect, sync_playwright
 
 from portefeuilles.accounts.demo import DEMO_TOTP_SECRET, give_demo_second_factor
 from portefeuilles.accounts.models import User
 from portefeuilles.accounts.twofactor import is_enrolled
 from tests import factories
+from tests.browser.support import launch_chromium, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NEW_EMAIL = "nina.roux@dupont.example"
 NEW_PASSWORD = "un long chemin vers la mer"
-
-
-def code_for(base32_secret: str) -> str:
-    return f"{totp(b32decode(base32_secret)):06d}"
 
 
 @pytest.fixture
@@ -48,9 +35,7 @@ def admin(transactional_db):
 def test_invitation_first_login_and_enrolment(live_server, admin):
     console_errors = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_context().new_page()
         page.on("pageerror", lambda error: console_errors.append(str(error)))
 
@@ -60,7 +45,7 @@ def test_invitation_first_login_and_enrolment(live_server, admin):
         page.get_by_label("Mot de passe").fill(factories.TEST_PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
         expect(page.get_by_role("heading", name="Double authentification")).to_be_visible()
-        page.get_by_label("Code à usage unique").fill(code_for(DEMO_TOTP_SECRET))
+        page.get_by_label("Code à usage unique").fill(totp_code(DEMO_TOTP_SECRET))
         page.get_by_role("button", name="Valider").click()
 
         # « Gérer les utilisateurs », « Ajouter un nouveau collaborateur ».
@@ -97,7 +82,7 @@ def test_invitation_first_login_and_enrolment(live_server, admin):
         page.get_by_role("link", name="Configurer la double authentification").click()
         expect(page.locator(".qr-code svg")).to_be_visible()
         secret = page.locator("#totp-secret").inner_text()
-        page.get_by_label("Code affiché par l'application").fill(code_for(secret))
+        page.get_by_label("Code affiché par l'application").fill(totp_code(secret))
         page.get_by_role("button", name="Activer la double authentification").click()
         expect(page.get_by_role("heading", name="Vos codes de secours")).to_be_visible()
         codes = page.locator(".recovery-codes code").all_inner_texts()

@@ -5,14 +5,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from portefeuilles.accounts.demo import DEMO_TOTP_SECRET, give_demo_second_factor
 from tests import factories
-from tests.browser.test_help_page import CHROMIUM_ARGS, log_in, new_page
+from tests.browser.support import launch_chromium, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def admin(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     firm = factories.FirmFactory(name="Cabinet Dupont")
     factories.PortfolioFactory(firm=firm, name="Clients Bretagne")
     admin = factories.AdministratorFactory(firm=firm, email="admin@dupont.example")
@@ -24,9 +23,7 @@ def admin(transactional_db, settings):
 def test_dialog_action_after_logout_opens_login(live_server, admin):
     console_errors = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         page = new_page(browser, console_errors)
         log_in(page, live_server.url, admin.email, DEMO_TOTP_SECRET)
         page.get_by_role("button", name="Gérer les utilisateurs").click()
@@ -56,9 +53,7 @@ def test_dialog_action_after_logout_opens_login(live_server, admin):
 def test_stale_csrf_token_says_page_expired(live_server, admin):
     console_errors = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
+        browser = launch_chromium(playwright)
         page = new_page(browser, console_errors)
         log_in(page, live_server.url, admin.email, DEMO_TOTP_SECRET)
         page.get_by_role("button", name="Gérer les utilisateurs").click()

@@ -5,15 +5,6 @@ import pytest
 from tests import factories
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Hash the cast's passwords with MD5: Argon2 costs about 0.4 s per user created.
-
-    These tests log in with force_login, so no password is ever checked.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_in_portfolio(portfolio):
     """A firm client already in ``portfolio``."""
