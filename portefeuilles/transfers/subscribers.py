@@ -14,7 +14,7 @@ from portefeuilles.portfolios.models import Portfolio, PortfolioSubscription, na
 from portefeuilles.portfolios.services import add_subscriber, remove_subscriber
 
 from .cells import unneutralise
-from .columns import header_key
+from .columns import header_key, shown_text
 from .models import ImportBatch, ImportLine
 
 Status = ImportLine.Status
@@ -69,7 +69,8 @@ def check_rows(batch: ImportBatch, chunk: list) -> None:
         )
     }
     lines = []
-    for line_number, raw, cells in chunk:
+    for line_number, other_cells, cells in chunk:
+        raw = shown_text(cells) or other_cells
         line = _classify(line_number, raw, cells, portfolios, users, subscribed, earlier)
         line.batch_id = batch.pk
         lines.append(line)
