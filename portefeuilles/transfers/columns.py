@@ -130,7 +130,7 @@ def _content_role(cell: str) -> Role | None:
     if value.endswith((".0", ",0")):
         value = value[:-2]
     value = value.replace(",", "")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return None
     return {18: Role.ACCOUNT, 14: Role.SIRET, 13: Role.SIRET, 9: Role.SIREN, 8: Role.SIREN}.get(
         len(value)

@@ -31,6 +31,7 @@ from .sniffing import (
     FileFormat,
     ImportFileError,
     TextDialect,
+    check_no_nul,
     decode_text,
     detect_format,
     detect_separator,
@@ -73,6 +74,7 @@ def open_table(data: bytes, file_name: str, preferred_sheets: tuple[str, ...] = 
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if file_format == FileFormat.TEXT:
         text, encoding = decode_text(data)
+        check_no_nul(text)
         separator = detect_separator(text)
         dialect = TextDialect(encoding, separator)
         return Table(_capped(_csv_rows(text, separator)), dialect.description)
@@ -111,11 +113,15 @@ def _capped(rows: Rows) -> Rows:
 
 
 def _csv_rows(text: str, separator: str | None) -> Rows:
+    # Lines end at CR, LF or CRLF only, as the csv module and text editors count
+    # them: str.splitlines() would also split at form feeds and U+2028, and shift
+    # every line number after them.
+    lines = io.StringIO(text, newline="")
     if separator is None:
-        for index, line in enumerate(text.splitlines(), start=1):
+        for index, line in enumerate(lines, start=1):
             yield index, [line.strip().strip('"')]
         return
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(lines, delimiter=separator)
     next_line = 1
     try:
         for row in reader:

@@ -208,6 +208,25 @@ def decode_text(data: bytes) -> tuple[str, str]:
     )
 
 
+def check_no_nul(text: str) -> None:
+    """Reject decoded text that contains a NUL character, naming its line.
+
+    A text export never contains one, PostgreSQL cannot store one, and
+    ``decode_text`` only looks for NUL bytes in the first 8 KB.
+    """
+    position = text.find("\x00")
+    if position == -1:
+        return
+    before = text[:position]
+    # Lines end at CR, LF or CRLF, as the readers count them.
+    line_number = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    raise ImportFileError(
+        f"La ligne {line_number} contient un caractère nul (octet 0), qu'un fichier texte ne "
+        "contient jamais : le fichier est abîmé ou n'est pas un tableau. Exportez-le de nouveau "
+        "depuis votre logiciel, ou supprimez ce caractère, puis recommencez."
+    )
+
+
 def _strict(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)

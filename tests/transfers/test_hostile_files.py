@@ -20,6 +20,7 @@ from tests.transfers.test_dialects import SCIENTIFIC
 
 pytestmark = pytest.mark.django_db
 
+NOT_DIGITS = "contient des caractères autres que des chiffres"
 ODS_NAMESPACES = (
     'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -221,3 +222,43 @@ def test_xlsx_integer_past_15_digits_is_refused(portfolio, admin):
     assert number in xlsx_sheet_xml(data)
     batch = preview(portfolio, admin, data, "clients.xlsx")
     assert batch.lines.get().message == f"« 1.170000000E+17 » : {SCIENTIFIC}"
+
+
+# -- Text files -------------------------------------------------------------------
+
+
+def test_nul_past_the_first_8_kb_names_its_line(portfolio, admin):
+    # PostgreSQL refuses NUL in text: this file once failed every page load with a 500.
+    data = b"SIRET\r\n" + b"81200001600012\r\n" * 1000 + b"8120\x000001600012\r\n"
+    message = rejected(portfolio, admin, data, "clients.csv")
+    assert message.startswith("La ligne 1002 contient un caractère nul (octet 0)")
+
+
+def test_nul_in_utf16_text_names_its_line(portfolio, admin):
+    data = "SIRET\r81200001600012\r8120\x000001600012\r".encode("utf-16")
+    message = rejected(portfolio, admin, data, "clients.csv")
+    assert message.startswith("La ligne 3 contient un caractère nul")
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\u2028", "\x85"])
+def test_one_column_line_numbers_count_only_line_ends(referential, portfolio, admin, separator):
+    text = f"SIRET{separator}\r\n81200002400016\r\n{separator}81200001600012\r\n"
+    batch = preview(portfolio, admin, text.encode(), "clients.csv")
+    assert [line[0] for line in preview_lines(batch)] == [2, 3]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["８１２００００１６０００１２", "٨١٢٠٠٠٠١٦٠٠٠١٢", "8120000160001²", "81200001600012\u200b"],
+)
+def test_non_ascii_digits_are_not_digits(referential, portfolio, admin, value):
+    batch = preview(portfolio, admin, f"SIRET\n{value}\n".encode(), "clients.csv")
+    assert batch.lines.get().message == f"« {value} » {NOT_DIGITS}"
+
+
+def test_unclosed_quote_is_named(referential, portfolio, admin):
+    data = b'SIRET;Nom\r\n"81200001600012;Dupont\r\n81200002400016;Durand\r\n'
+    batch = preview(portfolio, admin, data, "clients.csv")
+    message = batch.lines.get().message
+    assert message.startswith("« 81200001600012;Dupont\r\n81200002400016;Du… » s'étend sur")
+    assert "un guillemet ouvert n'a pas été refermé" in message
