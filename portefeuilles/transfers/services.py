@@ -271,6 +271,12 @@ def _apply_problem(batch: ImportBatch) -> str | None:
         return "L'aperçu n'est pas terminé. Attendez la fin de la vérification, puis confirmez."
     if batch.status == ImportBatch.Status.STALE:
         return stale_message(batch)
+    if batch.kind == ImportBatch.Kind.CLIENTS and not _lock_active_portfolio(batch):
+        return (
+            f"Le portefeuille « {batch.portfolio.name} » a été résilié depuis l'aperçu : rien "
+            "n'a été modifié. Restaurez-le depuis « Portefeuilles résiliés », puis importez de "
+            "nouveau le fichier."
+        )
     if _fingerprint(batch) != batch.fingerprint:
         _mark_stale(batch)
         return stale_message(batch)
@@ -282,6 +288,16 @@ def _apply_problem(batch: ImportBatch) -> str | None:
             "fichier."
         )
     return None
+
+
+def _lock_active_portfolio(batch: ImportBatch) -> bool:
+    """Lock the batch's portfolio row and return whether it is still active.
+
+    The page checked access before this transaction began, and the command
+    long before: the lock orders a concurrent résiliation after the import.
+    """
+    portfolio = Portfolio.objects.select_for_update().filter(pk=batch.portfolio_id)
+    return portfolio.filter(terminated_at__isnull=True).exists()
 
 
 def stale_message(batch: ImportBatch) -> str:
