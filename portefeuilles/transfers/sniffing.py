@@ -78,8 +78,14 @@ class TextDialect:
         return f"texte {label}, séparateur {SEPARATOR_LABELS[self.separator]}"
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f}".replace(".", ",") + " Mo"
+def megabytes(size: int, round_up: bool = False) -> str:
+    """Return ``size`` bytes as French megabytes to one decimal: « 20,1 Mo ».
+
+    A size reported as over a limit is rounded up, so that 20,000,001 bytes
+    read « 20,1 Mo » next to a limit of « 20,0 Mo », not « 20,0 Mo » too.
+    """
+    tenths = -(-size // 100_000) if round_up else (size + 50_000) // 100_000
+    return f"{tenths // 10},{tenths % 10} Mo"
 
 
 def detect_format(data: bytes) -> FileFormat:
@@ -158,7 +164,7 @@ def check_inflated_size(archive: zipfile.ZipFile) -> None:
     limit = settings.IMPORT_MAX_INFLATED_BYTES
     if inflated > limit or inflated / compressed > settings.IMPORT_MAX_COMPRESSION_RATIO:
         raise ImportFileError(
-            f"Une fois décompressé, ce fichier occuperait {megabytes(inflated)} "
+            f"Une fois décompressé, ce fichier occuperait {megabytes(inflated, round_up=True)} "
             f"(limite : {megabytes(limit)}, taux de compression {inflated // compressed} "
             f"pour 1, limite {settings.IMPORT_MAX_COMPRESSION_RATIO}). Envoyez un fichier plus "
             "petit ou découpez-le."

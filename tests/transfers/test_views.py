@@ -141,7 +141,7 @@ def test_upload_over_limit(client_for, admin, portfolio, settings):
     response = client_for(admin).post(url, {"file": upload(), "mode": "add"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Le fichier pèse 0,0 Mo : la limite est de 0,0 Mo." in page
+    assert "Le fichier pèse 0,1 Mo : la limite est de 0,0 Mo." in page
     assert not ImportBatch.objects.exists()
 
 
@@ -149,7 +149,16 @@ def test_body_over_limit_is_refused_before_reading(client_for, admin, portfolio,
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
     url = reverse("transfers:client_import", args=[portfolio.pk])
     response = client_for(admin).post(url, {"file": upload(b"x" * 200_000), "mode": "add"})
-    assert "Le fichier pèse 0,2 Mo : la limite est de 0,0 Mo." in response.content.decode()
+    assert "Le fichier pèse 0,3 Mo : la limite est de 0,0 Mo." in response.content.decode()
+
+
+def test_upload_just_over_limit_reads_larger(client_for, admin, portfolio, settings):
+    # One byte over a limit of 1,0 Mo once read « pèse 1,0 Mo : la limite est de 1,0 Mo ».
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1_000_000
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    data = b"SIRET\r\n" + b"9" * (1_000_001 - 7)
+    response = client_for(admin).post(url, {"file": upload(data, "gros.csv"), "mode": "add"})
+    assert "Le fichier pèse 1,1 Mo : la limite est de 1,0 Mo." in response.content.decode()
 
 
 def test_progress_without_and_with_htmx(client_for, admin, firm, portfolio, settings, monkeypatch):
