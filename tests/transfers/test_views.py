@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from portefeuilles.transfers import services
@@ -246,3 +247,34 @@ def test_dialog_and_manage_page_link_here(client_for, admin, subscriber, portfol
     manage = client_for(admin).get(reverse("portfolios:manage")).content.decode()
     assert reverse("transfers:subscriber_import") in manage
     assert reverse("transfers:firm_export_xlsx") in manage
+
+
+def test_django_body_limit_explains_itself(client_for, admin, portfolio, settings):
+    # Django refuses a form past DATA_UPLOAD_MAX_MEMORY_SIZE (files aside) with a 400.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    response = client_for(admin).post(
+        url, "mode=add&x=" + "a" * 2000, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "Le serveur n'a pas pu lire cette demande" in response.content.decode()
+
+
+def test_django_file_count_limit_explains_itself(client_for, admin, portfolio, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 1
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    response = client_for(admin).post(url, {"file": [upload(), upload()], "mode": "add"})
+    assert response.status_code == 400
+    assert "envoyez un seul fichier à la fois" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_expired_form_explains_itself(admin, portfolio):
+    # A form shown before logging in again in another tab carries a stale token.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    response = client.post(url, {"file": upload(), "mode": "add", "csrfmiddlewaretoken": "x" * 64})
+    assert response.status_code == 403
+    assert "Ce formulaire n'est plus valable" in response.content.decode()
+    assert not ImportBatch.objects.exists()
