@@ -47,6 +47,14 @@ def clean_identifier(raw: str, expected: Kind) -> CleanCell:
     result = CleanCell()
     if not text:
         return result
+    if "\n" in text or "\r" in text:
+        # In a CSV file, a quote left open swallows the following lines into this cell.
+        result.error = (
+            f"« {_shown(text)} » s'étend sur plusieurs lignes : un guillemet ouvert n'a pas été "
+            "refermé (fichier CSV) ou la cellule contient un retour à la ligne (classeur). "
+            "Corrigez la cellule, puis recommencez"
+        )
+        return result
     if text.startswith("="):
         result.error = (
             f"« {_shown(text)} » est une formule : nous lisons les valeurs, pas les formules. "
@@ -63,7 +71,8 @@ def clean_identifier(raw: str, expected: Kind) -> CleanCell:
     value = identifiers.normalize(text)
     if value != text:
         result.notes.append("espaces, points ou tirets retirés")
-    if not value.isdigit():
+    # str.isdigit() also accepts full-width, superscript and Arabic-Indic digits.
+    if not (value.isascii() and value.isdigit()):
         result.error = f"« {_shown(raw)} » contient des caractères autres que des chiffres"
         return result
     if expected == Kind.ACCOUNT:

@@ -24,6 +24,7 @@ from portefeuilles.referential.identifiers import Kind
 from portefeuilles.referential.models import Establishment, UrssafAccount
 
 from .cells import clean_identifier
+from .columns import shown_text
 from .models import ImportBatch, ImportLine, insert_lines
 
 Status = ImportLine.Status
@@ -114,7 +115,10 @@ def parse_line(line_number: int, raw: str, cells: list[str]) -> ParsedLine:
 
 def check_rows(batch: ImportBatch, chunk: list) -> None:
     """Check one chunk of pending rows into ImportLine rows (one lookup of each kind)."""
-    parsed = [parse_line(line_number, raw, cells) for line_number, raw, cells in chunk]
+    parsed = [
+        parse_line(line_number, shown_text(cells) or other_cells, cells)
+        for line_number, other_cells, cells in chunk
+    ]
     valid = [p for p in parsed if not p.error]
     numbers = {p.account_number for p in valid if p.account_number}
     accounts = {

@@ -130,7 +130,7 @@ def _content_role(cell: str) -> Role | None:
     if value.endswith((".0", ",0")):
         value = value[:-2]
     value = value.replace(",", "")
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         return None
     return {18: Role.ACCOUNT, 14: Role.SIRET, 13: Role.SIRET, 9: Role.SIREN, 8: Role.SIREN}.get(
         len(value)
@@ -185,10 +185,32 @@ def _first_data_position(head, layout: Layout) -> int:
     return 0
 
 
+# Characters of a cell kept for checking. No valid value is longer: an
+# identifier has at most 18 digits plus separators (error messages show 40
+# characters of it), a portfolio name 100 characters, an e-mail address 254.
+# Longer cells stay errors once cut, and the cut keeps a file whose rows repeat
+# one huge cell (ODS repeated rows, XLSX shared strings) from filling memory
+# with a million copies of it.
+ROLE_MAX_CHARS = {
+    Role.SIRET: 41,
+    Role.SIREN: 41,
+    Role.ACCOUNT: 41,
+    Role.PORTFOLIO: 101,
+    Role.USER: 254,
+    Role.ACTION: 32,
+}
+
+
 def pick(cells: list[str], layout: Layout, roles: tuple[Role, ...]) -> list[str]:
-    """Return the cells of ``roles`` in that order, empty for a role without column."""
+    """Return the cells of ``roles`` in that order, cut at ROLE_MAX_CHARS, empty when absent."""
     picked = []
     for role in roles:
         index = layout.columns.get(role)
-        picked.append(cells[index] if index is not None and index < len(cells) else "")
+        cell = cells[index] if index is not None and index < len(cells) else ""
+        picked.append(cell[: ROLE_MAX_CHARS[role]])
     return picked
+
+
+def shown_text(picked: list[str]) -> str:
+    """Return the value shown for a line in the preview: its filled picked cells, 200 characters."""
+    return " ; ".join(cell for cell in picked if cell.strip())[:200]

@@ -11,7 +11,7 @@ def too_large_message(size: int) -> str:
     return _(
         "Le fichier pèse %(size)s : la limite est de %(limit)s. Découpez-le en plusieurs "
         "fichiers, ou enregistrez-le en CSV, plus léger qu'un classeur."
-    ) % {"size": megabytes(size), "limit": megabytes(limit)}
+    ) % {"size": megabytes(size, round_up=True), "limit": megabytes(limit)}
 
 
 class UploadForm(forms.Form):

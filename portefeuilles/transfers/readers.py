@@ -25,11 +25,13 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeElementTree
 from django.conf import settings
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from .sniffing import (
     FileFormat,
     ImportFileError,
     TextDialect,
+    check_no_nul,
     decode_text,
     detect_format,
     detect_separator,
@@ -72,6 +74,7 @@ def open_table(data: bytes, file_name: str, preferred_sheets: tuple[str, ...] = 
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if file_format == FileFormat.TEXT:
         text, encoding = decode_text(data)
+        check_no_nul(text)
         separator = detect_separator(text)
         dialect = TextDialect(encoding, separator)
         return Table(_capped(_csv_rows(text, separator)), dialect.description)
@@ -87,12 +90,15 @@ def open_table(data: bytes, file_name: str, preferred_sheets: tuple[str, ...] = 
 
 
 def _capped(rows: Rows) -> Rows:
-    """Enforce the line and column limits, dropping empty cells past the last filled one."""
+    """Enforce the line, column and length limits, dropping empty cells past the last filled one."""
     max_columns = settings.IMPORT_MAX_COLUMNS
     max_lines = settings.IMPORT_MAX_LINES
+    max_length = settings.IMPORT_MAX_LINE_LENGTH
     for line_number, cells in rows:
         while cells and not cells[-1].strip():
             cells.pop()
+        if sum(len(cell) for cell in cells) > max_length:
+            raise _too_long(line_number, max_length)
         if len(cells) > max_columns:
             raise ImportFileError(
                 f"La ligne {line_number} compte {len(cells)} colonnes ; nous en lisons "
@@ -107,20 +113,20 @@ def _capped(rows: Rows) -> Rows:
 
 
 def _csv_rows(text: str, separator: str | None) -> Rows:
-    max_length = settings.IMPORT_MAX_LINE_LENGTH
+    # Lines end at CR, LF or CRLF only, as the csv module and text editors count
+    # them: str.splitlines() would also split at form feeds and U+2028, and shift
+    # every line number after them.
+    lines = io.StringIO(text, newline="")
     if separator is None:
-        for index, line in enumerate(text.splitlines(), start=1):
-            _check_length(index, line, max_length)
+        for index, line in enumerate(lines, start=1):
             yield index, [line.strip().strip('"')]
         return
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(lines, delimiter=separator)
     next_line = 1
     try:
         for row in reader:
             line_number = next_line
             next_line = reader.line_num + 1
-            if sum(len(cell) for cell in row) > max_length:
-                _check_length(line_number, "x" * (max_length + 1), max_length)
             yield line_number, [cell.strip() for cell in row]
     except csv.Error as error:
         raise ImportFileError(
@@ -129,21 +135,23 @@ def _csv_rows(text: str, separator: str | None) -> Rows:
         ) from None
 
 
-def _check_length(line_number: int, line: str, max_length: int) -> None:
-    if len(line) > max_length:
-        raise ImportFileError(
-            f"La ligne {line_number} compte plus de {max_length} caractères. Vérifiez que le "
-            "fichier est bien un tableau de clients, une ligne par client."
-        )
+def _too_long(line_number: int, max_length: int) -> ImportFileError:
+    return ImportFileError(
+        f"La ligne {line_number} compte plus de {max_length} caractères. Vérifiez que le "
+        "fichier est bien un tableau de clients, une ligne par client."
+    )
 
 
 def _number_text(value: int | float) -> str:
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int):
-        # The file stored every digit (openpyxl returns int only for digits
-        # without a decimal point or exponent).
+    if isinstance(value, int) and abs(value) < EXACT_NUMBER_LIMIT:
         return str(value)
+    if isinstance(value, int):
+        # openpyxl returns int for digits written without a decimal point or
+        # exponent, but the program that wrote them held a double: past 15
+        # digits they may already be rounded, like an 18-digit account number.
+        return f"{value:.9E}"
     if value.is_integer() and abs(value) < EXACT_NUMBER_LIMIT:
         return str(int(value))
     if abs(value) >= EXACT_NUMBER_LIMIT:
@@ -156,31 +164,41 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
         "Ce classeur Excel est abîmé ou d'un format que nous ne lisons pas. Ouvrez-le dans "
         "Excel et enregistrez-le de nouveau au format .xlsx ou CSV."
     )
+    # openpyxl raises TypeError for attribute values of the wrong type.
+    errors = (InvalidFileException, TypeError, *DAMAGED_FILE_ERRORS)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, *DAMAGED_FILE_ERRORS):
+    except errors:
         raise damaged from None
     try:
-        sheet = _pick_sheet(workbook.sheetnames, preferred_sheets)
-        worksheet = workbook[sheet]
-        max_columns = settings.IMPORT_MAX_COLUMNS
-        for line_number, row in enumerate(worksheet.iter_rows(max_col=max_columns + 1), start=1):
-            cells = []
-            for cell in row:
-                value = getattr(cell, "value", None)
-                if value is None:
-                    cells.append("")
-                elif getattr(cell, "data_type", None) == "f":
-                    cells.append(str(value) if str(value).startswith("=") else f"={value}")
-                elif isinstance(value, int | float):
-                    cells.append(_number_text(value))
-                else:
-                    cells.append(str(value).strip())
-            yield line_number, cells
-    except DAMAGED_FILE_ERRORS:
+        if not workbook.sheetnames:
+            raise damaged
+        worksheet = workbook[_pick_sheet(workbook.sheetnames, preferred_sheets)]
+        # Read every row, not only those inside the sheet's declared dimension,
+        # which some programs write wrong: rows past it would be silently lost.
+        worksheet.reset_dimensions()
+        rows = worksheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS + 1, values_only=True)
+        for line_number, values in enumerate(rows, start=1):
+            # openpyxl fills a gap between two rows with empty rows: a row
+            # numbered 1,000,000 yields a million of them, skipped here at C speed.
+            if values.count(None) == len(values):
+                continue
+            yield line_number, [_xlsx_text(value) for value in values]
+    except errors:
         raise damaged from None
     finally:
         workbook.close()
+
+
+def _xlsx_text(value) -> str:
+    """Return a cell value as text; a formula (text, array or data table) starts with ``=``."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return _number_text(value)
+    if isinstance(value, ArrayFormula | DataTableFormula):
+        return getattr(value, "text", None) or "=TABLE()"
+    return str(value).strip()
 
 
 def _pick_sheet(names: list[str], preferred: tuple[str, ...]) -> str:
@@ -253,14 +271,21 @@ def _ods_table_name(archive: zipfile.ZipFile, preferred: tuple[str, ...]) -> str
 
 
 def _ods_cells(row) -> list[str]:
+    """Return the row's cell values, expanding repeated cells up to one past the column limit.
+
+    Repeat counts come from the file: a few bytes can ask for billions of
+    cells. One cell past the limit is enough for ``_capped`` to reject the line.
+    """
     max_columns = settings.IMPORT_MAX_COLUMNS
     cells: list[str] = []
     for cell in row:
         repeat = int(cell.get(f"{{{ODS_TABLE}}}number-columns-repeated", "1"))
         value = _ods_value(cell)
-        if not value:
-            # Trailing empty cells are often repeated up to the sheet's last column.
-            repeat = min(repeat, max_columns + 1 - len(cells))
+        repeat = min(repeat, max_columns + 1 - len(cells))
+        if value:
+            # Keep a filled cell even past the limit, so the line is rejected
+            # rather than silently cut.
+            repeat = max(repeat, 1)
         cells.extend([value] * max(repeat, 0))
         if len(cells) > max_columns and value:
             break
@@ -280,20 +305,41 @@ def _ods_value(cell) -> str:
         except ValueError:
             return raw
         return _number_text(number)
-    paragraphs = [_ods_text(p) for p in cell if p.tag == f"{{{ODS_TEXT}}}p"]
-    return "\n".join(paragraphs).strip()
+    # Text is cut one character past the line length limit, and then left
+    # unstripped, so that ``_capped`` rejects the line.
+    max_length = settings.IMPORT_MAX_LINE_LENGTH
+    budget = max_length + 1
+    paragraphs = []
+    for paragraph in cell:
+        if paragraph.tag == f"{{{ODS_TEXT}}}p":
+            paragraphs.append(_ods_text(paragraph, budget))
+            budget -= len(paragraphs[-1]) + 1
+            if budget <= 0:
+                break
+    text = "\n".join(paragraphs)
+    return text if len(text) > max_length else text.strip()
 
 
-def _ods_text(element) -> str:
+def _ods_text(element, budget: int) -> str:
+    """Return the element's text, cut at ``budget`` characters.
+
+    ``<text:s text:c="n"/>`` stands for n spaces, ``<text:tab/>`` for a tab.
+    """
     parts = [element.text or ""]
+    length = len(parts[0])
     for child in element:
+        if length >= budget:
+            break
         if child.tag == f"{{{ODS_TEXT}}}s":
-            parts.append(" " * int(child.get(f"{{{ODS_TEXT}}}c", "1")))
+            count = int(child.get(f"{{{ODS_TEXT}}}c", "1"))
+            part = " " * max(0, min(count, budget - length))
         elif child.tag == f"{{{ODS_TEXT}}}tab":
-            parts.append("\t")
+            part = "\t"
         elif child.tag == f"{{{ODS_TEXT}}}line-break":
-            parts.append("\n")
+            part = "\n"
         else:
-            parts.append(_ods_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+            part = _ods_text(child, budget - length)
+        part += child.tail or ""
+        parts.append(part)
+        length += len(part)
+    return "".join(parts)[:budget]

@@ -31,7 +31,7 @@ from portefeuilles.portfolios.models import Portfolio, name_key
 from portefeuilles.portfolios.services import get_portfolio_for_user, require_administrator
 
 from . import clients, subscribers
-from .columns import CLIENT_ROLES, SUBSCRIBER_ROLES, find_layout, pick
+from .columns import CLIENT_ROLES, SUBSCRIBER_ROLES, find_layout, pick, shown_text
 from .models import ImportBatch, ImportLine
 from .readers import open_table
 from .sniffing import ImportFileError
@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 # Rows checked per transaction: each chunk makes one set of lookups
 # (``number IN (...)`` of this many values) and one bulk insert.
 CHUNK_ROWS = 5000
+# Characters kept of a line whose identifier cells are all empty, to show it.
+OTHER_CELLS_MAX_CHARS = 80
 # Previews older than this are deleted when a new import starts.
 BATCH_RETENTION = timedelta(days=1)
 
@@ -100,8 +102,10 @@ def _start(*, kind, firm_id, portfolio, user, data, file_name, mode, roles) -> I
         if not any(cell.strip() for cell in cells):
             continue
         picked = pick(cells, layout, roles)
-        raw = " ; ".join(cell for cell in picked if cell.strip()) or " ; ".join(cells)
-        pending.append([line_number, raw[:200], picked])
+        # The shown value is rebuilt from the picked cells while checking, and
+        # stored here only for a line without any: a pending row stays small.
+        other_cells = "" if shown_text(picked) else " ; ".join(cells)[:OTHER_CELLS_MAX_CHARS]
+        pending.append([line_number, other_cells, picked])
     if not pending:
         raise ImportFileError(
             "Le fichier ne contient que son en-tête, sans aucune ligne de données. Ajoutez une "
@@ -249,7 +253,7 @@ def _journal_applied(batch: ImportBatch, user: User | None, counts: dict[str, in
     """Write the import's journal entry, with the applied counts and the rejected lines."""
     rejected = batch.lines.filter(status=ImportLine.Status.ERROR).count()
     if batch.kind == ImportBatch.Kind.CLIENTS:
-        # Abonnés go through the portfolio services, which journal each change.
+        # The abonnés import journals each change as it applies it.
         clients.journal_changes(batch, user)
     journal.import_applied(
         user,
@@ -270,6 +274,12 @@ def _apply_problem(batch: ImportBatch) -> str | None:
         return "L'aperçu n'est pas terminé. Attendez la fin de la vérification, puis confirmez."
     if batch.status == ImportBatch.Status.STALE:
         return stale_message(batch)
+    if batch.kind == ImportBatch.Kind.CLIENTS and not _lock_active_portfolio(batch):
+        return (
+            f"Le portefeuille « {batch.portfolio.name} » a été résilié depuis l'aperçu : rien "
+            "n'a été modifié. Restaurez-le depuis « Portefeuilles résiliés », puis importez de "
+            "nouveau le fichier."
+        )
     if _fingerprint(batch) != batch.fingerprint:
         _mark_stale(batch)
         return stale_message(batch)
@@ -281,6 +291,16 @@ def _apply_problem(batch: ImportBatch) -> str | None:
             "fichier."
         )
     return None
+
+
+def _lock_active_portfolio(batch: ImportBatch) -> bool:
+    """Lock the batch's portfolio row and return whether it is still active.
+
+    The page checked access before this transaction began, and the command
+    long before: the lock orders a concurrent résiliation after the import.
+    """
+    portfolio = Portfolio.objects.select_for_update().filter(pk=batch.portfolio_id)
+    return portfolio.filter(terminated_at__isnull=True).exists()
 
 
 def stale_message(batch: ImportBatch) -> str:

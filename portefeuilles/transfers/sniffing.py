@@ -78,8 +78,14 @@ class TextDialect:
         return f"texte {label}, séparateur {SEPARATOR_LABELS[self.separator]}"
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f}".replace(".", ",") + " Mo"
+def megabytes(size: int, round_up: bool = False) -> str:
+    """Return ``size`` bytes as French megabytes to one decimal: « 20,1 Mo ».
+
+    A size reported as over a limit is rounded up, so that 20,000,001 bytes
+    read « 20,1 Mo » next to a limit of « 20,0 Mo », not « 20,0 Mo » too.
+    """
+    tenths = -(-size // 100_000) if round_up else (size + 50_000) // 100_000
+    return f"{tenths // 10},{tenths % 10} Mo"
 
 
 def detect_format(data: bytes) -> FileFormat:
@@ -158,7 +164,7 @@ def check_inflated_size(archive: zipfile.ZipFile) -> None:
     limit = settings.IMPORT_MAX_INFLATED_BYTES
     if inflated > limit or inflated / compressed > settings.IMPORT_MAX_COMPRESSION_RATIO:
         raise ImportFileError(
-            f"Une fois décompressé, ce fichier occuperait {megabytes(inflated)} "
+            f"Une fois décompressé, ce fichier occuperait {megabytes(inflated, round_up=True)} "
             f"(limite : {megabytes(limit)}, taux de compression {inflated // compressed} "
             f"pour 1, limite {settings.IMPORT_MAX_COMPRESSION_RATIO}). Envoyez un fichier plus "
             "petit ou découpez-le."
@@ -205,6 +211,25 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise ImportFileError(
         "Nous ne reconnaissons pas l'encodage de ce fichier. Enregistrez-le en « CSV UTF-8 » "
         "depuis votre tableur, puis recommencez."
+    )
+
+
+def check_no_nul(text: str) -> None:
+    """Reject decoded text that contains a NUL character, naming its line.
+
+    A text export never contains one, PostgreSQL cannot store one, and
+    ``decode_text`` only looks for NUL bytes in the first 8 KB.
+    """
+    position = text.find("\x00")
+    if position == -1:
+        return
+    before = text[:position]
+    # Lines end at CR, LF or CRLF, as the readers count them.
+    line_number = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    raise ImportFileError(
+        f"La ligne {line_number} contient un caractère nul (octet 0), qu'un fichier texte ne "
+        "contient jamais : le fichier est abîmé ou n'est pas un tableau. Exportez-le de nouveau "
+        "depuis votre logiciel, ou supprimez ce caractère, puis recommencez."
     )
 
 

@@ -60,7 +60,7 @@ def test_zip_bomb_by_ratio(portfolio, admin, settings):
         archive.writestr("xl/workbook.xml", b"<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * 5_000_000)
     message = rejected(portfolio, admin, output.getvalue(), "clients.xlsx")
-    assert message.startswith("Une fois décompressé, ce fichier occuperait 5,0 Mo")
+    assert message.startswith("Une fois décompressé, ce fichier occuperait 5,1 Mo")
 
 
 def test_zip_bomb_by_size(portfolio, admin, settings):

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from portefeuilles.portfolios.models import FirmClient, PortfolioClient
+from portefeuilles.portfolios.services import terminate_portfolio
 from portefeuilles.transfers import services
 from portefeuilles.transfers.models import ImportBatch
 from tests import factories
@@ -213,3 +214,20 @@ def test_command_unknown_portfolio(firm, tmp_path):
     path.write_bytes(SAGE)
     with pytest.raises(CommandError, match="pas de portefeuille nommé « Inconnu »"):
         call_command("import_clients", "--firm", firm.siren, "--portfolio", "Inconnu", str(path))
+
+
+def test_termination_since_preview_is_refused(referential, portfolio, admin, firm):
+    # The page checks access before the apply transaction, the command long
+    # before: apply itself must see a résiliation that happened in between.
+    batch = preview(portfolio, admin, SAGE, "sage.txt")
+    before = account_numbers_in(portfolio)
+    attached = FirmClient.objects.filter(firm=firm).count()
+    terminate_portfolio(admin, portfolio)
+
+    with pytest.raises(services.ImportApplyError, match="a été résilié depuis l'aperçu"):
+        services.apply_batch(batch, None)
+
+    assert account_numbers_in(portfolio) == before
+    assert FirmClient.objects.filter(firm=firm).count() == attached
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY

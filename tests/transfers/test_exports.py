@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from portefeuilles.referential.models import Establishment
 from portefeuilles.transfers import services
+from portefeuilles.transfers.workbooks import column_letter
 from tests import factories
 from tests.transfers.conftest import account_numbers_in
 from tests.transfers.helpers import preview
@@ -138,3 +139,31 @@ def test_export_query_count_is_flat(client_for, admin, portfolio, firm, django_a
     factories.PortfolioClientFactory.create_batch(60, portfolio=portfolio)
     with django_assert_num_queries(6):
         assert content(client.get(url)).count(b"\r\n") == 62
+
+
+def test_xlsx_keeps_awkward_text(client_for, admin, filled_portfolio):
+    # openpyxl refused control characters with IllegalCharacterError: the whole
+    # export failed with a 500 for one establishment name from the referential.
+    names = {
+        "81200004000012": 'Café\x0bBar\x01 <Fils & Cie> "L\'Étoile"',
+        "81200004000020": "  deux espaces\r\nautour  ",
+    }
+    for siret, name in names.items():
+        Establishment.objects.filter(siret=siret).update(name=name, city="")
+    url = reverse("transfers:portfolio_export", args=[filled_portfolio.pk, "xlsx"])
+
+    response = client_for(admin).get(url)
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(content(response))).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["81200004000012"][3] == 'Café Bar  <Fils & Cie> "L\'Étoile"'
+    assert rows["81200004000020"][3] == "  deux espaces\r\nautour  "
+    assert rows["81200004000020"][4] is None
+
+
+@pytest.mark.parametrize(
+    ("index", "letters"), [(0, "A"), (6, "G"), (25, "Z"), (26, "AA"), (701, "ZZ"), (702, "AAA")]
+)
+def test_column_letter(index, letters):
+    assert column_letter(index) == letters

@@ -3,7 +3,7 @@
 import pytest
 
 from portefeuilles.transfers.columns import CLIENT_ROLES, Role, header_key, role_of_header
-from portefeuilles.transfers.sniffing import decode_text, detect_separator
+from portefeuilles.transfers.sniffing import decode_text, detect_separator, megabytes
 
 FRENCH = "Raison sociale;Ville\nSociété Générale d'Électricité;Orléans\nCœur de Bœuf;Nîmes\n"
 # CP850 has no « œ ».
@@ -68,3 +68,19 @@ def test_role_of_header(header, role):
 
 def test_header_key_folds_accents_and_punctuation():
     assert header_key(" N° Siret  Établissement ") == "nsiretetablissement"
+
+
+@pytest.mark.parametrize(
+    ("size", "shown", "shown_rounded_up"),
+    [
+        (0, "0,0 Mo", "0,0 Mo"),
+        (20_000_000, "20,0 Mo", "20,0 Mo"),
+        (20_000_001, "20,0 Mo", "20,1 Mo"),
+        (20_049_999, "20,0 Mo", "20,1 Mo"),
+        (20_050_000, "20,1 Mo", "20,1 Mo"),
+        (123_456_789, "123,5 Mo", "123,5 Mo"),
+    ],
+)
+def test_megabytes(size, shown, shown_rounded_up):
+    assert megabytes(size) == shown
+    assert megabytes(size, round_up=True) == shown_rounded_up

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from portefeuilles.audit.models import Action, JournalEntry
 from portefeuilles.portfolios.models import PortfolioSubscription
 from portefeuilles.transfers import services
 from tests import factories
@@ -105,3 +106,26 @@ def test_change_since_preview_is_refused(admin, subscriber, portfolio, outsider_
 def test_collaborators_cannot_import(request, user):
     with pytest.raises(PermissionDenied):
         preview(request.getfixturevalue(user), "x;y;ajouter\n")
+
+
+def test_apply_is_set_based_and_journaled(admin, firm, portfolio, django_assert_max_num_queries):
+    # Applying line by line through add_subscriber took 55 s for 10,000 lines on
+    # PostgreSQL: besides one journal entry per change, queries stay flat.
+    users = factories.UserFactory.create_batch(30, firm=firm)
+    for user in users[20:]:
+        factories.PortfolioSubscriptionFactory(portfolio=portfolio, user=user)
+    text = "".join(f"Clients Île-de-France;{user.email};ajouter\n" for user in users[:20])
+    text += "".join(f"Clients Île-de-France;{user.email};retirer\n" for user in users[20:])
+    batch = preview(admin, text)
+
+    with django_assert_max_num_queries(30 + 15):
+        counts = services.apply_batch(batch, admin)
+
+    assert counts == {"added": 20, "removed": 10}
+    assert subscriptions(portfolio) == {user.email for user in users[:20]}
+    entries = JournalEntry.objects.filter(portfolio_id=portfolio.pk)
+    added = entries.filter(action=Action.SUBSCRIBER_ADDED)
+    removed = entries.filter(action=Action.SUBSCRIBER_REMOVED)
+    assert set(added.values_list("object_label", flat=True)) == {u.email for u in users[:20]}
+    assert set(removed.values_list("object_label", flat=True)) == {u.email for u in users[20:]}
+    assert added.first().actor_id == admin.pk

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from portefeuilles.transfers import services
@@ -141,7 +142,7 @@ def test_upload_over_limit(client_for, admin, portfolio, settings):
     response = client_for(admin).post(url, {"file": upload(), "mode": "add"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Le fichier pèse 0,0 Mo : la limite est de 0,0 Mo." in page
+    assert "Le fichier pèse 0,1 Mo : la limite est de 0,0 Mo." in page
     assert not ImportBatch.objects.exists()
 
 
@@ -149,7 +150,16 @@ def test_body_over_limit_is_refused_before_reading(client_for, admin, portfolio,
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
     url = reverse("transfers:client_import", args=[portfolio.pk])
     response = client_for(admin).post(url, {"file": upload(b"x" * 200_000), "mode": "add"})
-    assert "Le fichier pèse 0,2 Mo : la limite est de 0,0 Mo." in response.content.decode()
+    assert "Le fichier pèse 0,3 Mo : la limite est de 0,0 Mo." in response.content.decode()
+
+
+def test_upload_just_over_limit_reads_larger(client_for, admin, portfolio, settings):
+    # One byte over a limit of 1,0 Mo once read « pèse 1,0 Mo : la limite est de 1,0 Mo ».
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1_000_000
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    data = b"SIRET\r\n" + b"9" * (1_000_001 - 7)
+    response = client_for(admin).post(url, {"file": upload(data, "gros.csv"), "mode": "add"})
+    assert "Le fichier pèse 1,1 Mo : la limite est de 1,0 Mo." in response.content.decode()
 
 
 def test_progress_without_and_with_htmx(client_for, admin, firm, portfolio, settings, monkeypatch):
@@ -237,3 +247,34 @@ def test_dialog_and_manage_page_link_here(client_for, admin, subscriber, portfol
     manage = client_for(admin).get(reverse("portfolios:manage")).content.decode()
     assert reverse("transfers:subscriber_import") in manage
     assert reverse("transfers:firm_export_xlsx") in manage
+
+
+def test_django_body_limit_explains_itself(client_for, admin, portfolio, settings):
+    # Django refuses a form past DATA_UPLOAD_MAX_MEMORY_SIZE (files aside) with a 400.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    response = client_for(admin).post(
+        url, "mode=add&x=" + "a" * 2000, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "dépasse les limites du serveur" in response.content.decode()
+
+
+def test_django_file_count_limit_explains_itself(client_for, admin, portfolio, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FILES = 1
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    response = client_for(admin).post(url, {"file": [upload(), upload()], "mode": "add"})
+    assert response.status_code == 400
+    assert "envoyez un seul fichier à la fois" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_expired_form_explains_itself(admin, portfolio):
+    # A form shown before logging in again in another tab carries a stale token.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin)
+    url = reverse("transfers:client_import", args=[portfolio.pk])
+    response = client.post(url, {"file": upload(), "mode": "add", "csrfmiddlewaretoken": "x" * 64})
+    assert response.status_code == 403
+    assert "plus de jeton de sécurité valide" in response.content.decode()
+    assert not ImportBatch.objects.exists()
