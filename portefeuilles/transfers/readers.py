@@ -45,6 +45,8 @@ ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 # A number with more than 15 significant digits cannot be stored exactly by a
 # spreadsheet (IEEE 754 double), so its last digits are already lost.
 EXACT_NUMBER_LIMIT = 10**15
+# The last row of an Excel worksheet (Excel specifications and limits).
+XLSX_MAX_ROWS = 1_048_576
 # Exceptions that a damaged zip or XML part raises while it is being read.
 DAMAGED_FILE_ERRORS = (
     ElementTree.ParseError,
@@ -177,7 +179,12 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
         # Read every row, not only those inside the sheet's declared dimension,
         # which some programs write wrong: rows past it would be silently lost.
         worksheet.reset_dimensions()
-        rows = worksheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS + 1, values_only=True)
+        # A sheet ends at row 1,048,576 in Excel, and openpyxl stops at the first
+        # row numbered past it. Without that stop it would fill the gap before a
+        # row numbered 99,999,999,999 with empty rows, for hours.
+        rows = worksheet.iter_rows(
+            max_row=XLSX_MAX_ROWS, max_col=settings.IMPORT_MAX_COLUMNS + 1, values_only=True
+        )
         for line_number, values in enumerate(rows, start=1):
             # openpyxl fills a gap between two rows with empty rows: a row
             # numbered 1,000,000 yields a million of them, skipped here at C speed.

@@ -175,6 +175,18 @@ def test_xlsx_row_far_below_keeps_its_number(referential, portfolio, admin):
     assert [line[:2] for line in preview_lines(batch)] == [(2, "unchanged"), (999_999, "attach")]
 
 
+def test_xlsx_row_past_excel_last_row_is_ignored(referential, portfolio, admin):
+    # Numbered 99,999,999,999, such a row kept the request busy for hours.
+    data = xlsx_with_sheet_xml(
+        lambda xml: xml.replace(
+            "</sheetData>",
+            inline_row(2_000_000, "81200002400016", "117000000000000036") + "</sheetData>",
+        )
+    )
+    batch = preview(portfolio, admin, data, "clients.xlsx")
+    assert [line[:2] for line in preview_lines(batch)] == [(2, "unchanged")]
+
+
 def test_xlsx_with_attribute_of_wrong_type(portfolio, admin):
     # openpyxl raises TypeError for an unknown attribute: once a server error.
     data = xlsx_with_sheet_xml(
