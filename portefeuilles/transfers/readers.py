@@ -250,7 +250,7 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
                     element.clear()
                     continue
                 cells = _ods_cells(element)
-                repeat = int(element.get(f"{{{ODS_TABLE}}}number-rows-repeated", "1"))
+                repeat = _ods_repeat(element, "number-rows-repeated")
                 element.clear()
                 if not any(cell.strip() for cell in cells):
                     line_number += repeat
@@ -277,6 +277,18 @@ def _ods_table_name(archive: zipfile.ZipFile, preferred: tuple[str, ...]) -> str
     return chosen if chosen and chosen.casefold() in {p.casefold() for p in preferred} else None
 
 
+def _ods_repeat(element, attribute: str) -> int:
+    """Return a repeat count, a positive integer in OpenDocument; raise ValueError otherwise.
+
+    A count below 1 once moved the line numbers back, to negative ones, or
+    dropped a filled row without a word.
+    """
+    repeat = int(element.get(f"{{{ODS_TABLE}}}{attribute}", "1"))
+    if repeat < 1:
+        raise ValueError(f"{attribute} {repeat}")
+    return repeat
+
+
 def _ods_cells(row) -> list[str]:
     """Return the row's cell values, expanding repeated cells up to one past the column limit.
 
@@ -286,7 +298,7 @@ def _ods_cells(row) -> list[str]:
     max_columns = settings.IMPORT_MAX_COLUMNS
     cells: list[str] = []
     for cell in row:
-        repeat = int(cell.get(f"{{{ODS_TABLE}}}number-columns-repeated", "1"))
+        repeat = _ods_repeat(cell, "number-columns-repeated")
         value = _ods_value(cell)
         repeat = min(repeat, max_columns + 1 - len(cells))
         if value:

@@ -52,14 +52,14 @@ def ods(rows_xml: str) -> bytes:
 
 
 def ods_row(*cells: str, repeated: int = 1) -> str:
-    attribute = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    attribute = f' table:number-rows-repeated="{repeated}"' if repeated != 1 else ""
     inner = "".join(cells)
     return f"<table:table-row{attribute}>{inner}</table:table-row>"
 
 
 def ods_cell(text: str, columns_repeated: int = 1) -> str:
     attribute = (
-        f' table:number-columns-repeated="{columns_repeated}"' if columns_repeated > 1 else ""
+        f' table:number-columns-repeated="{columns_repeated}"' if columns_repeated != 1 else ""
     )
     return f"<table:table-cell{attribute}><text:p>{text}</text:p></table:table-cell>"
 
@@ -128,6 +128,22 @@ def test_ods_giant_cell_is_refused(portfolio, admin):
     data = ods(ods_row(ods_cell("SIRET")) + ods_row(ods_cell("9" * 20_000)))
     message = rejected(portfolio, admin, data, "clients.ods")
     assert message.startswith("La ligne 2 compte plus de 10000 caractères.")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # An empty row repeated -5 times made the next line numbers negative,
+        # which the database refused with an IntegrityError.
+        ods_row(ods_cell(""), repeated=-5) + ods_row(ods_cell("81200001600012")),
+        # A filled row repeated 0 times was dropped without a word.
+        ods_row(ods_cell("81200001600012"), repeated=0),
+        ods_row(ods_cell("81200001600012", -3)),
+    ],
+)
+def test_ods_repeat_below_one_is_damage(portfolio, admin, rows):
+    data = ods(ods_row(ods_cell("SIRET")) + rows)
+    assert rejected(portfolio, admin, data, "clients.ods").startswith("Ce classeur ODS est abîmé.")
 
 
 def test_repeated_huge_cells_are_cut_before_storing(portfolio, admin):
