@@ -14,6 +14,7 @@ rejects entity expansion and external entities.
 
 import csv
 import io
+import logging
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ from .sniffing import (
     detect_separator,
 )
 
+logger = logging.getLogger(__name__)
+
 Rows = Iterator[tuple[int, list[str]]]
 
 ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -47,14 +50,18 @@ ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 EXACT_NUMBER_LIMIT = 10**15
 # The last row of an Excel worksheet (Excel specifications and limits).
 XLSX_MAX_ROWS = 1_048_576
-# Exceptions that a damaged zip or XML part raises while it is being read.
+# Exceptions that a damaged zip or XML part raises while it is being read,
+# found by feeding thousands of mutated workbooks to the readers: LookupError
+# covers KeyError, IndexError and an unknown encoding in an XML declaration,
+# ArithmeticError the OverflowError of an out-of-range style index.
 DAMAGED_FILE_ERRORS = (
     ElementTree.ParseError,
     DefusedXmlException,
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
-    KeyError,
+    LookupError,
+    ArithmeticError,
     ValueError,
     OSError,
 )
@@ -170,7 +177,8 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
     errors = (InvalidFileException, TypeError, *DAMAGED_FILE_ERRORS)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except errors:
+    except errors as error:
+        logger.info("damaged xlsx rejected error=%r", error)
         raise damaged from None
     try:
         if not workbook.sheetnames:
@@ -191,7 +199,8 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
             if values.count(None) == len(values):
                 continue
             yield line_number, [_xlsx_text(value) for value in values]
-    except errors:
+    except errors as error:
+        logger.info("damaged xlsx rejected error=%r", error)
         raise damaged from None
     finally:
         workbook.close()
@@ -258,7 +267,8 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
                 for _ in range(min(repeat, settings.IMPORT_MAX_LINES)):
                     line_number += 1
                     yield line_number, list(cells)
-    except DAMAGED_FILE_ERRORS:
+    except DAMAGED_FILE_ERRORS as error:
+        logger.info("damaged ods rejected error=%r", error)
         raise ImportFileError(
             "Ce classeur ODS est abîmé. Ouvrez-le dans votre tableur et enregistrez-le de "
             "nouveau au format .ods, .xlsx ou CSV."
