@@ -14,6 +14,7 @@ rejects entity expansion and external entities.
 
 import csv
 import io
+import logging
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -37,6 +38,8 @@ from .sniffing import (
     detect_separator,
 )
 
+logger = logging.getLogger(__name__)
+
 Rows = Iterator[tuple[int, list[str]]]
 
 ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -45,14 +48,20 @@ ODS_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 # A number with more than 15 significant digits cannot be stored exactly by a
 # spreadsheet (IEEE 754 double), so its last digits are already lost.
 EXACT_NUMBER_LIMIT = 10**15
-# Exceptions that a damaged zip or XML part raises while it is being read.
+# The last row of an Excel worksheet (Excel specifications and limits).
+XLSX_MAX_ROWS = 1_048_576
+# Exceptions that a damaged zip or XML part raises while it is being read,
+# found by feeding thousands of mutated workbooks to the readers: LookupError
+# covers KeyError, IndexError and an unknown encoding in an XML declaration,
+# ArithmeticError the OverflowError of an out-of-range style index.
 DAMAGED_FILE_ERRORS = (
     ElementTree.ParseError,
     DefusedXmlException,
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
-    KeyError,
+    LookupError,
+    ArithmeticError,
     ValueError,
     OSError,
 )
@@ -168,7 +177,8 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
     errors = (InvalidFileException, TypeError, *DAMAGED_FILE_ERRORS)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except errors:
+    except errors as error:
+        logger.info("damaged xlsx rejected error=%r", error)
         raise damaged from None
     try:
         if not workbook.sheetnames:
@@ -177,14 +187,20 @@ def _xlsx_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
         # Read every row, not only those inside the sheet's declared dimension,
         # which some programs write wrong: rows past it would be silently lost.
         worksheet.reset_dimensions()
-        rows = worksheet.iter_rows(max_col=settings.IMPORT_MAX_COLUMNS + 1, values_only=True)
+        # A sheet ends at row 1,048,576 in Excel, and openpyxl stops at the first
+        # row numbered past it. Without that stop it would fill the gap before a
+        # row numbered 99,999,999,999 with empty rows, for hours.
+        rows = worksheet.iter_rows(
+            max_row=XLSX_MAX_ROWS, max_col=settings.IMPORT_MAX_COLUMNS + 1, values_only=True
+        )
         for line_number, values in enumerate(rows, start=1):
             # openpyxl fills a gap between two rows with empty rows: a row
             # numbered 1,000,000 yields a million of them, skipped here at C speed.
             if values.count(None) == len(values):
                 continue
             yield line_number, [_xlsx_text(value) for value in values]
-    except errors:
+    except errors as error:
+        logger.info("damaged xlsx rejected error=%r", error)
         raise damaged from None
     finally:
         workbook.close()
@@ -243,7 +259,7 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
                     element.clear()
                     continue
                 cells = _ods_cells(element)
-                repeat = int(element.get(f"{{{ODS_TABLE}}}number-rows-repeated", "1"))
+                repeat = _ods_repeat(element, "number-rows-repeated")
                 element.clear()
                 if not any(cell.strip() for cell in cells):
                     line_number += repeat
@@ -251,7 +267,8 @@ def _ods_rows(data: bytes, preferred_sheets: tuple[str, ...]) -> Rows:
                 for _ in range(min(repeat, settings.IMPORT_MAX_LINES)):
                     line_number += 1
                     yield line_number, list(cells)
-    except DAMAGED_FILE_ERRORS:
+    except DAMAGED_FILE_ERRORS as error:
+        logger.info("damaged ods rejected error=%r", error)
         raise ImportFileError(
             "Ce classeur ODS est abîmé. Ouvrez-le dans votre tableur et enregistrez-le de "
             "nouveau au format .ods, .xlsx ou CSV."
@@ -270,6 +287,18 @@ def _ods_table_name(archive: zipfile.ZipFile, preferred: tuple[str, ...]) -> str
     return chosen if chosen and chosen.casefold() in {p.casefold() for p in preferred} else None
 
 
+def _ods_repeat(element, attribute: str) -> int:
+    """Return a repeat count, a positive integer in OpenDocument; raise ValueError otherwise.
+
+    A count below 1 once moved the line numbers back, to negative ones, or
+    dropped a filled row without a word.
+    """
+    repeat = int(element.get(f"{{{ODS_TABLE}}}{attribute}", "1"))
+    if repeat < 1:
+        raise ValueError(f"{attribute} {repeat}")
+    return repeat
+
+
 def _ods_cells(row) -> list[str]:
     """Return the row's cell values, expanding repeated cells up to one past the column limit.
 
@@ -279,7 +308,7 @@ def _ods_cells(row) -> list[str]:
     max_columns = settings.IMPORT_MAX_COLUMNS
     cells: list[str] = []
     for cell in row:
-        repeat = int(cell.get(f"{{{ODS_TABLE}}}number-columns-repeated", "1"))
+        repeat = _ods_repeat(cell, "number-columns-repeated")
         value = _ods_value(cell)
         repeat = min(repeat, max_columns + 1 - len(cells))
         if value:

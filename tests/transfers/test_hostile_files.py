@@ -36,7 +36,7 @@ def rejected(portfolio, admin, data: bytes, name: str) -> str:
 
 
 def ods(rows_xml: str) -> bytes:
-    """Return an ODS file whose only table holds ``rows_xml`` (table:table-row elements)."""
+    """Return an ODS file whose only table contains ``rows_xml`` (table:table-row elements)."""
     content = (
         f'<?xml version="1.0"?><office:document-content {ODS_NAMESPACES}><office:body>'
         f'<office:spreadsheet><table:table table:name="Feuille1">{rows_xml}</table:table>'
@@ -52,14 +52,14 @@ def ods(rows_xml: str) -> bytes:
 
 
 def ods_row(*cells: str, repeated: int = 1) -> str:
-    attribute = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    attribute = f' table:number-rows-repeated="{repeated}"' if repeated != 1 else ""
     inner = "".join(cells)
     return f"<table:table-row{attribute}>{inner}</table:table-row>"
 
 
 def ods_cell(text: str, columns_repeated: int = 1) -> str:
     attribute = (
-        f' table:number-columns-repeated="{columns_repeated}"' if columns_repeated > 1 else ""
+        f' table:number-columns-repeated="{columns_repeated}"' if columns_repeated != 1 else ""
     )
     return f"<table:table-cell{attribute}><text:p>{text}</text:p></table:table-cell>"
 
@@ -103,7 +103,7 @@ def test_ods_filled_cell_repeated_billions_of_times(portfolio, admin):
     assert message.startswith("La ligne 2 compte 201 colonnes ; nous en lisons 200 au plus.")
 
 
-def test_ods_filled_cell_after_empty_columns_is_not_dropped(portfolio, admin):
+def test_ods_cell_after_empty_gap_kept(portfolio, admin):
     row = ods_row(ods_cell("81200001600012"), ods_cell("", 500), ods_cell("117000000000000028"))
     data = ods(ods_row(ods_cell("SIRET")) + row)
     message = rejected(portfolio, admin, data, "clients.ods")
@@ -130,6 +130,22 @@ def test_ods_giant_cell_is_refused(portfolio, admin):
     assert message.startswith("La ligne 2 compte plus de 10000 caractères.")
 
 
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # An empty row repeated -5 times made the next line numbers negative,
+        # which the database refused with an IntegrityError.
+        ods_row(ods_cell(""), repeated=-5) + ods_row(ods_cell("81200001600012")),
+        # A filled row repeated 0 times was dropped without a word.
+        ods_row(ods_cell("81200001600012"), repeated=0),
+        ods_row(ods_cell("81200001600012", -3)),
+    ],
+)
+def test_ods_repeat_below_one_is_damage(portfolio, admin, rows):
+    data = ods(ods_row(ods_cell("SIRET")) + rows)
+    assert rejected(portfolio, admin, data, "clients.ods").startswith("Ce classeur ODS est abîmé.")
+
+
 def test_repeated_huge_cells_are_cut_before_storing(portfolio, admin):
     # ODS repeated rows and XLSX shared strings repeat one cell at no cost: its
     # copies must not reach the stored rows whole (a million of them ran out of memory).
@@ -152,7 +168,7 @@ def test_repeated_huge_cells_are_cut_before_storing(portfolio, admin):
 
 
 def test_xlsx_rows_past_declared_dimension_are_read(referential, portfolio, admin):
-    # The <dimension> element says A1:B2; openpyxl's read-only mode stopped there.
+    # The <dimension> element declares A1:B2, where openpyxl's read-only mode stopped.
     data = xlsx_with_sheet_xml(
         lambda xml: xml.replace(
             "</sheetData>",
@@ -175,6 +191,18 @@ def test_xlsx_row_far_below_keeps_its_number(referential, portfolio, admin):
     assert [line[:2] for line in preview_lines(batch)] == [(2, "unchanged"), (999_999, "attach")]
 
 
+def test_xlsx_row_past_excel_last_row_is_ignored(referential, portfolio, admin):
+    # Numbered 99,999,999,999, such a row kept the request busy for hours.
+    data = xlsx_with_sheet_xml(
+        lambda xml: xml.replace(
+            "</sheetData>",
+            inline_row(2_000_000, "81200002400016", "117000000000000036") + "</sheetData>",
+        )
+    )
+    batch = preview(portfolio, admin, data, "clients.xlsx")
+    assert [line[:2] for line in preview_lines(batch)] == [(2, "unchanged")]
+
+
 def test_xlsx_with_attribute_of_wrong_type(portfolio, admin):
     # openpyxl raises TypeError for an unknown attribute: once a server error.
     data = xlsx_with_sheet_xml(
@@ -187,6 +215,32 @@ def test_xlsx_with_attribute_of_wrong_type(portfolio, admin):
 def xlsx_sheet_xml(data: bytes) -> str:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_xlsx_shared_string_index_out_of_range(portfolio, admin):
+    # Found by fuzzing, as were the unknown encoding and out-of-range style
+    # index that openpyxl and ElementTree raise LookupError and OverflowError on.
+    data = xlsx_with_sheet_xml(
+        lambda xml: xml.replace(
+            '<c r="B2" t="inlineStr"><is><t>117000000000000028</t></is></c>',
+            '<c r="B2" t="s"><v>5</v></c>',
+        )
+    )
+    assert '<c r="B2" t="s">' in xlsx_sheet_xml(data)
+    assert "abîmé" in rejected(portfolio, admin, data, "clients.xlsx")
+
+
+def test_ods_with_unknown_xml_encoding(portfolio, admin):
+    data = ods(ods_row(ods_cell("SIRET")) + ods_row(ods_cell("81200001600012")))
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as original, zipfile.ZipFile(output, "w") as copy:
+        for entry in original.infolist():
+            content = original.read(entry)
+            if entry.filename == "content.xml":
+                content = content.replace(b'version="1.0"?>', b'version="1.0" encoding="UTF-5"?>')
+            copy.writestr(entry, content)
+    message = rejected(portfolio, admin, output.getvalue(), "clients.ods")
+    assert message.startswith("Ce classeur ODS est abîmé.")
 
 
 def test_xlsx_without_any_sheet(portfolio, admin):
@@ -227,7 +281,7 @@ def test_xlsx_integer_past_15_digits_is_refused(portfolio, admin):
 # -- Text files -------------------------------------------------------------------
 
 
-def test_nul_past_the_first_8_kb_names_its_line(portfolio, admin):
+def test_nul_after_8_kb_names_line(portfolio, admin):
     # PostgreSQL refuses NUL in text: this file once failed every page load with a 500.
     data = b"SIRET\r\n" + b"81200001600012\r\n" * 1000 + b"8120\x000001600012\r\n"
     message = rejected(portfolio, admin, data, "clients.csv")
