@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from portefeuilles.accounts import services
 from portefeuilles.accounts.models import Invitation, User
 from tests import factories
+from tests.concurrency import in_thread, wait_for_lock_waiter
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -22,43 +23,10 @@ pytestmark = [
 ]
 
 PASSWORD = "un long chemin vers la mer"
-# Bounds the wait for the acceptance to block; each poll is one query.
-MAX_POLLS = 100_000
 
 
 def build_url(path: str) -> str:
     return f"http://testserver{path}"
-
-
-def in_thread(target):
-    """Run ``target`` in a thread that closes its connection; return (thread, outcome)."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = target()
-        except Exception as error:  # the test asserts on it
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def wait_for_lock_waiter(thread) -> bool:
-    for _poll in range(MAX_POLLS):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return True
-        if not thread.is_alive():
-            return False
-    return False
 
 
 def sent_token() -> str:

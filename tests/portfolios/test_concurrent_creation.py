@@ -16,6 +16,7 @@ from portefeuilles.portfolios import services
 from portefeuilles.portfolios.models import Portfolio
 from portefeuilles.portfolios.services import PortfolioError
 from tests import factories
+from tests.concurrency import in_thread, lock_waiters, wait_for_lock_waiter
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -24,40 +25,11 @@ pytestmark = [
     ),
 ]
 
-# Bounds the wait for the second insert to block; each poll is one query.
-MAX_POLLS = 100_000
-
 
 @pytest.fixture
 def cast(transactional_db):
     firm = factories.FirmFactory()
     return {"admin": factories.AdministratorFactory(firm=firm), "firm": firm}
-
-
-def in_thread(target):
-    """Run ``target`` in a thread that closes its connection; return (thread, outcome)."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome["value"] = target()
-        except Exception as error:  # the test asserts on it
-            outcome["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, outcome
-
-
-def lock_waiters() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
 
 
 def test_insert_blocked_by_uncommitted_twin(cast):
@@ -76,9 +48,7 @@ def test_insert_blocked_by_uncommitted_twin(cast):
     loser_thread, loser_outcome = in_thread(
         lambda: services.create_portfolio(cast["admin"], "clients ile-de-france")
     )
-    for _poll in range(MAX_POLLS):
-        if lock_waiters() or not loser_thread.is_alive():
-            break
+    wait_for_lock_waiter(loser_thread)
     waited = lock_waiters() == 1
     release.set()
     winner_thread.join()
