@@ -194,7 +194,7 @@ def client_warnings(firm_client: FirmClient) -> list[str]:
 
 
 def portfolio_clients(portfolio: Portfolio, search: Search | None = None):
-    """The portfolio's entries with account and ordering for keyset pagination by account number."""
+    """Return the portfolio's entries with accounts, ordered by number for keyset pages."""
     queryset = portfolio.entries.select_related("firm_client__account").order_by(
         "firm_client__account__number"
     )

@@ -97,7 +97,7 @@ def require_administrator(user: User, firm_id: int | None = None) -> None:
 
 
 def visible_portfolios(user: User):
-    """The active portfolios ``user`` can open, with ``client_count`` and ``subscriber_count``."""
+    """Return the active portfolios ``user`` can open, with client and abonné counts."""
     if user.firm_id is None or not user.is_active:
         return Portfolio.objects.none()
     queryset = Portfolio.objects.active().filter(firm_id=user.firm_id)
